@@ -1,0 +1,2 @@
+import IngotPipeline
+print("ingot-bench")
