@@ -6,17 +6,22 @@ import Foundation
     @Test func readerReadsLittleEndianAndRefusesPastEnd() throws {
         var w = ByteWriter()
         w.u32(0xDEAD_BEEF); w.i64(-2); w.f32(1.5); w.u8(7)
-        try w.bytes.withUnsafeBytes { buf in
-            var r = ByteReader(buf)
-            #expect(try r.u32() == 0xDEAD_BEEF)
-            #expect(try r.i64() == -2)
-            #expect(try r.f32() == 1.5)
-            #expect(r.remaining == 1)
-            #expect(throws: TruncatedRead(needed: 4, offset: 16, remaining: 1)) { try r.u32() }
-            #expect(r.offset == 16) // a failed read does not advance
-            #expect(try r.u8() == 7)
-            #expect(throws: TruncatedRead.self) { try r.bytes(-1) }
-        }
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: w.count, alignment: 1)
+        defer { buf.deallocate() }
+        buf.copyBytes(from: w.bytes)
+        var r = ByteReader(UnsafeRawBufferPointer(buf))
+        let a = try r.u32(), b = try r.i64(), c = try r.f32()
+        #expect(a == 0xDEAD_BEEF && b == -2 && c == 1.5)
+        #expect(r.remaining == 1)
+        var failure: TruncatedRead?
+        do { _ = try r.u32() } catch let e as TruncatedRead { failure = e }
+        #expect(failure == TruncatedRead(needed: 4, offset: 16, remaining: 1))
+        #expect(r.offset == 16) // a failed read does not advance
+        let d = try r.u8()
+        #expect(d == 7)
+        var negative = false
+        do { _ = try r.bytes(-1) } catch { negative = true }
+        #expect(negative)
     }
 
     @Test func writerPads() {
@@ -30,9 +35,8 @@ import Foundation
 
     @Test func metadataKeepsOrderAndRefusesDuplicates() {
         var m = Metadata()
-        #expect(m.append("b", .uint32(1)))
-        #expect(m.append("a", .string("x")))
-        #expect(!m.append("b", .uint32(2)))
+        let first = m.append("b", .uint32(1)), second = m.append("a", .string("x")), dup = m.append("b", .uint32(2))
+        #expect(first && second && !dup)
         m.set("b", .uint32(3))
         #expect(m.keys == ["b", "a"])
         #expect(m["b"]?.intValue == 3)
