@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Release with testing enabled: the numeric tests (bit-exact quantizers, forward passes) are ~50x faster than debug.
-swift test -c release -Xswiftc -enable-testing --parallel
+swift test -c release -Xswiftc -enable-testing
