@@ -73,7 +73,10 @@ public struct SHA256 {
     }
 
     private mutating func compress(_ p: UnsafeRawPointer) {
-        var w = [UInt32](repeating: 0, count: 64)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { compress(p, schedule: $0.baseAddress!) }
+    }
+
+    private mutating func compress(_ p: UnsafeRawPointer, schedule w: UnsafeMutablePointer<UInt32>) {
         for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
         for t in 16..<64 {
             let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
@@ -81,10 +84,11 @@ public struct SHA256 {
             w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
         }
         var (a, b, c, d, e, f, g, hh) = h
+        let k = SHA256.k
         for t in 0..<64 {
             let S1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
             let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ S1 &+ ch &+ SHA256.k[t] &+ w[t]
+            let t1 = hh &+ S1 &+ ch &+ k[t] &+ w[t]
             let S0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = S0 &+ maj
