@@ -9,6 +9,11 @@ public enum Codecs {
         Q5_0.self,
         Q5_1.self,
         Q8_0.self,
+        Q2_K.self,
+        Q3_K.self,
+        Q4_K.self,
+        Q5_K.self,
+        Q6_K.self,
         IQ4_NL.self,
         MXFP4.self,
     ]
