@@ -271,10 +271,12 @@ public struct QuantPlanner: Sendable {
 
     /// llama.cpp's `weight_name_comparer` order: block number (non-block tensors as -1) then name, bytewise.
     public static func llamaOrder(_ tensors: [TensorInfo]) -> [TensorInfo] {
-        tensors.sorted { a, b in
-            let la = blockNumber(a.name) ?? -1, lb = blockNumber(b.name) ?? -1
-            if la != lb { return la < lb }
-            return Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
+        // Keys computed once: the comparator runs n log n times.
+        let keys = tensors.map { (layer: blockNumber($0.name) ?? -1, bytes: Array($0.name.utf8)) }
+        let order = tensors.indices.sorted { a, b in
+            if keys[a].layer != keys[b].layer { return keys[a].layer < keys[b].layer }
+            return keys[a].bytes.lexicographicallyPrecedes(keys[b].bytes)
         }
+        return order.map { tensors[$0] }
     }
 }
