@@ -13,6 +13,7 @@ enum QuantBench {
                                  [--reference] [--imatrix]
           --reference   also time the scalar reference encoders/decoders (the bit-exact baseline)
           --imatrix     quantize with a random importance vector (ggml's *_impl paths)
+          --cpu         report MB per CPU-second instead of wall-clock MB/s (stable on a loaded machine)
         """
 
     static func run(_ args: [String]) {
@@ -44,6 +45,7 @@ enum QuantBench {
             case "--repeat": repeats = Int(value()) ?? repeats
             case "--reference": reference = true
             case "--imatrix": imatrix = true
+            case "--cpu": useCPUTime = true
             default: print(usage); exit(2)
             }
             i += 1
@@ -65,7 +67,7 @@ enum QuantBench {
         let imp: [Float] = (0..<width).map { 0.1 + Float(($0 * 7919) % 97) / 20 }
         let inMB = Double(n * 2) / 1e6
         print("ingot-bench quant: \(rows) rows × \(width) (\(String(format: "%.0f", inMB)) MB of F16), best of \(repeats)"
-              + (imatrix ? ", with importance" : ""))
+              + (imatrix ? ", with importance" : "") + (useCPUTime ? ", MB per CPU-second" : ", wall clock"))
         print("type    threads  quantize MB/s  dequantize MB/s" + (reference ? "  ref-quantize MB/s  ref-dequantize MB/s" : ""))
         for type in types {
             guard let rb = try? Quantizer.rowBytes(type, rowLength: width) else {
@@ -100,13 +102,25 @@ enum QuantBench {
         }
     }
 
-    /// Seconds of the fastest of `repeats` runs.
+    /// Whether to time in process CPU seconds instead of wall seconds (`--cpu`): on a loaded machine the CPU time
+    /// of a 1-thread run is the stable figure; wall time is what a user waits.
+    nonisolated(unsafe) static var useCPUTime = false
+
+    /// Process CPU seconds (user + system) so far.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Seconds (wall, or CPU with `--cpu`) of the fastest of `repeats` runs.
     static func best(_ repeats: Int, _ body: () -> Void) -> Double {
         var b = Double.infinity
         for _ in 0..<max(1, repeats) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
             body()
-            b = min(b, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            b = min(b, useCPUTime ? cpuSeconds() - c0 : wall)
         }
         return b
     }
