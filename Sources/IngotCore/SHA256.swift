@@ -1,17 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// SHA-256 (FIPS 180-4), streaming. Used for provenance (source and imatrix file hashes) and test digests;
-/// Foundation on Linux has no CryptoKit. Checked against the NIST vectors in `SHA256Tests`.
+/// SHA-256 (FIPS 180-4), streaming. Used for provenance: source-file and imatrix hashes written into outputs.
 public struct SHA256 {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var buffer = [UInt8](repeating: 0, count: 64)
-    private var buffered = 0
+    private var pending = [UInt8]()
     private var length: UInt64 = 0
-
-    public init() {}
 
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -24,118 +16,92 @@ public struct SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    public init() {}
+
     /// Feeds bytes.
     public mutating func update(_ data: UnsafeRawBufferPointer) {
-        guard var p = data.baseAddress, data.count > 0 else { return }
-        var n = data.count
-        length &+= UInt64(n)
-        if buffered > 0 {
-            let take = min(64 - buffered, n)
-            for i in 0..<take { buffer[buffered + i] = p.load(fromByteOffset: i, as: UInt8.self) }
-            buffered += take
-            p += take
-            n -= take
-            guard buffered == 64 else { return }
-            buffer.withUnsafeBytes { compress($0.baseAddress!) }
-            buffered = 0
+        length &+= UInt64(data.count)
+        var i = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, data.count)
+            pending.append(contentsOf: data[0..<take])
+            i = take
+            if pending.count == 64 {
+                pending.withUnsafeBytes { compress($0.baseAddress!) }
+                pending.removeAll(keepingCapacity: true)
+            }
         }
-        while n >= 64 {
-            compress(p)
-            p += 64
-            n -= 64
+        while i + 64 <= data.count {
+            compress(data.baseAddress! + i)
+            i += 64
         }
-        for i in 0..<n { buffer[i] = p.load(fromByteOffset: i, as: UInt8.self) }
-        buffered = n
+        if i < data.count { pending.append(contentsOf: data[i...]) }
     }
 
-    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
-    public mutating func update(_ s: String) { var s = s; s.withUTF8 { update(UnsafeRawBufferPointer($0)) } }
+    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        Array(bytes).withUnsafeBytes { update($0) }
+    }
 
-    /// The 32-byte digest (the hasher can no longer be used).
+    /// The digest (32 bytes); the hasher should not be used afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bits = length &* 8
-        var pad: [UInt8] = [0x80]
-        let rem = (buffered + 1) % 64
-        pad += [UInt8](repeating: 0, count: rem <= 56 ? 56 - rem : 120 - rem)
-        for i in (0..<8).reversed() { pad.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
-        let savedLength = length
-        update(pad)
-        length = savedLength
-        var out: [UInt8] = []
-        for w in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-            out += [UInt8(w >> 24), UInt8(truncatingIfNeeded: w >> 16), UInt8(truncatingIfNeeded: w >> 8), UInt8(truncatingIfNeeded: w)]
+        let bitLength = length &* 8
+        var tail: [UInt8] = [0x80]
+        while (pending.count + tail.count) % 64 != 56 { tail.append(0) }
+        for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
+        let saved = length
+        update(tail)
+        length = saved
+        var out = [UInt8]()
+        for v in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
+            out += [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
         }
         return out
     }
 
-    /// Lower-case hex of the digest.
-    public mutating func hexDigest() -> String {
-        finalize().map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
-    }
-
-    /// Hex digest of `bytes`.
-    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    /// Lower-case hex digest of `bytes`.
+    public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
         var s = SHA256()
         s.update(bytes)
-        return s.hexDigest()
+        return s.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
-    public static func hex(_ string: String) -> String {
-        var s = SHA256()
-        s.update(string)
-        return s.hexDigest()
+    /// Lower-case hex digest of a file's contents (memory-mapped, read once).
+    public static func hex(ofFile path: String) throws -> String {
+        let f = try MappedFile(path: path)
+        f.adviseSequential()
+        return hex(of: f.bytes)
     }
-
-    /// Hex digest of a whole file, read sequentially with `read(2)` (no mapping, so the file's pages do not count
-    /// towards this process's resident memory).
-    public static func hex(fileAt path: String) throws -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
-        defer { close(fd) }
-        let size = 1 << 20
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
-        defer { buf.deallocate() }
-        var s = SHA256()
-        while true {
-            let n = read(fd, buf, size)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileError(path: path, operation: "read", errno: errno)
-            }
-            if n == 0 { break }
-            s.update(UnsafeRawBufferPointer(start: buf, count: n))
-        }
-        return s.hexDigest()
-    }
-
-    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     private mutating func compress(_ p: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in compress(p, w) }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { compress(p, schedule: $0.baseAddress!) }
     }
 
-    private mutating func compress(_ p: UnsafeRawPointer, _ w: UnsafeMutableBufferPointer<UInt32>) {
-        for i in 0..<16 { w[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
-        for i in 16..<64 {
-            let s0 = SHA256.rotr(w[i - 15], 7) ^ SHA256.rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = SHA256.rotr(w[i - 2], 17) ^ SHA256.rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+    private mutating func compress(_ p: UnsafeRawPointer, schedule w: UnsafeMutablePointer<UInt32>) {
+        for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
+        for t in 16..<64 {
+            let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
+            let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
         }
         var (a, b, c, d, e, f, g, hh) = h
-        SHA256.k.withUnsafeBufferPointer { k in
-            for i in 0..<64 {
-                let S1 = SHA256.rotr(e, 6) ^ SHA256.rotr(e, 11) ^ SHA256.rotr(e, 25)
-                let ch = (e & f) ^ (~e & g)
-                let t1 = hh &+ S1 &+ ch &+ k[i] &+ w[i]
-                let S0 = SHA256.rotr(a, 2) ^ SHA256.rotr(a, 13) ^ SHA256.rotr(a, 22)
-                let maj = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = S0 &+ maj
-                hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-            }
+        let k = SHA256.k
+        for t in 0..<64 {
+            let S1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = hh &+ S1 &+ ch &+ k[t] &+ w[t]
+            let S0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = S0 &+ maj
+            hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
         }
         h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
     }
+}
+
+extension UInt32 {
+    @inline(__always) fileprivate func rotr(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+}
+
+extension String {
+    fileprivate func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
