@@ -61,7 +61,7 @@ enum ConvertFixtures {
             if items.count > 16 {
                 let text = "[" + items.map(pythonJSON).joined(separator: ", ") + "]"
                 return ("ARRAY", .object(JSONObject([("array_of", .string(et.name)), ("count", .int(items.count)),
-                                                     ("sha256", .string(SHA256.hex(text)))])))
+                                                     ("sha256", .string(Array(text.utf8).withUnsafeBytes { SHA256.hex(of: $0) }))])))
             }
             return ("ARRAY", .object(JSONObject([("array_of", .string(et.name)), ("items", .array(items.map { render($0).value }))])))
         case .string(let s): return ("STRING", .string(s))
