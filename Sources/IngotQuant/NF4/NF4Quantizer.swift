@@ -36,6 +36,8 @@ public struct NF4Options: Sendable {
 ///   mapped back to FP4's code order; an odd element count pads one scaled 0.0;
 /// - element 2j is the high nibble of byte j, element 2j+1 the low nibble;
 /// - dequantized `w = quant_map[code] * absmax[i / blocksize]` in float32.
+/// The error is at most half the widest codebook gap times the block absmax — except in blocks whose absmax is below
+/// the 1e-38 clamp (subnormal weights), where the scaled values shrink toward 0 and the error is bounded by the absmax.
 /// `NF4VectorTests` proves all of it against bitsandbytes' own bytes and floats.
 public enum NF4Quantizer {
     /// bitsandbytes' `clamp(min=1e-38)` as float32 (a subnormal).
