@@ -193,3 +193,21 @@ import IngotCore
         #expect(p.typesByPatternText.contains { $0.hasPrefix("blk.*.attn_v.weight=") })
     }
 }
+
+@Suite struct PlanModelTests {
+    @Test func fromMetadata() throws {
+        var m = Metadata()
+        m.set("general.architecture", .string("gpt-oss"))
+        m.set("gpt-oss.block_count", .uint32(36))
+        m.set("gpt-oss.attention.head_count", .uint32(64))
+        m.set("gpt-oss.attention.head_count_kv", .array(.uint32, [.uint32(8), .uint32(8)]))
+        m.set("gpt-oss.expert_count", .uint32(128))
+        let p = try PlanModel(metadata: m)
+        #expect(p == PlanModel(architecture: "gpt-oss", layerCount: 36, headCount: 64, headCountKV: 8, expertCount: 128))
+        #expect(p.gqa == 8 && !p.is70B)
+        m.remove("gpt-oss.block_count")
+        #expect(throws: PlanError.self) { try PlanModel(metadata: m) }
+        #expect(PlanModel(architecture: "llama", layerCount: 80, headCount: 64, headCountKV: 8).is70B)
+        #expect(!PlanModel(architecture: "llama", layerCount: 80, headCount: 64, headCountKV: 64).is70B)
+    }
+}
