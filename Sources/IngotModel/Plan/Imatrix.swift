@@ -1,4 +1,5 @@
 import IngotCore
+import IngotFormats
 
 /// An importance matrix as llama-quantize uses it (tools/quantize/quantize.cpp `load_imatrix`,
 /// common/imatrix-loader.cpp; shared/docs/gguf-and-quants.md §6): per weight tensor, one importance value per input
@@ -103,13 +104,20 @@ public struct ImportanceMatrix: Sendable {
         return kv
     }
 
-    /// Reads `path` as llama.cpp does: a file that starts with the GGUF magic goes through `openGGUF` (the GGUF
-    /// reader) and must carry llama-imatrix's metadata; anything else is parsed as the legacy `.dat` layout.
-    public static func load(path: String, openGGUF: (String) throws -> any TensorSource) throws -> ImportanceMatrix {
+    /// Reads `path` as llama.cpp does: a file that starts with the GGUF magic is read as llama-imatrix's GGUF and
+    /// must carry its metadata; anything else is parsed as the legacy `.dat` layout. The file is mapped once and
+    /// hashed (SHA-256) for provenance.
+    public static func load(path: String) throws -> ImportanceMatrix {
+        try load(path: path, openGGUF: { try GGUFReader(file: $0) })
+    }
+
+    /// `load(path:)` with the GGUF reader supplied (tests pass an in-memory source).
+    public static func load(path: String, openGGUF: (MappedFile) throws -> any TensorSource) throws -> ImportanceMatrix {
         let file = try MappedFile(path: path)
+        file.adviseSequential()
         let hash = SHA256.hex(of: file.bytes)
         if file.bytes.count >= 4 && Array(file.bytes[0..<4]) == Array("GGUF".utf8) {
-            let source = try openGGUF(path)
+            let source = try openGGUF(file)
             return try fromGGUF(source, path: path, sha256: hash)
         }
         return try fromLegacyDat(file.bytes, path: path, sha256: hash)

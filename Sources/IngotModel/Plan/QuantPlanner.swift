@@ -52,10 +52,13 @@ public struct QuantOptions: Equatable, Sendable {
     public var keepRouterPrecision: Bool
     /// Whether an importance matrix is given (some mix rules depend on it).
     public var hasImatrix: Bool
+    /// `--allow-requantize`: an already quantized source tensor may be quantized again (checked by
+    /// `QuantPlan.validateForWriting()`, not by planning, so a dry run still shows the plan).
+    public var allowRequantize: Bool
 
     public init(target: QuantTarget, tensorTypeOverrides: [TensorTypeOverride] = [], outputTensorType: ElementType? = nil,
                 tokenEmbeddingType: ElementType? = nil, pure: Bool = false, leaveOutputTensor: Bool = false,
-                keepRouterPrecision: Bool = true, hasImatrix: Bool = false) {
+                keepRouterPrecision: Bool = true, hasImatrix: Bool = false, allowRequantize: Bool = false) {
         self.target = target
         self.tensorTypeOverrides = tensorTypeOverrides
         self.outputTensorType = outputTensorType
@@ -64,6 +67,7 @@ public struct QuantOptions: Equatable, Sendable {
         self.leaveOutputTensor = leaveOutputTensor
         self.keepRouterPrecision = keepRouterPrecision
         self.hasImatrix = hasImatrix
+        self.allowRequantize = allowRequantize
     }
 }
 
@@ -125,7 +129,7 @@ public struct QuantPlanner: Sendable {
             warnings.append("\(state.fallbackCount) of \(ordered.count) tensor(s) required fallback quantization")
         }
         return QuantPlan(fileType: fileType, target: options.target, tensors: planned,
-                         fallbackCount: state.fallbackCount, warnings: warnings)
+                         fallbackCount: state.fallbackCount, warnings: warnings, options: options)
     }
 
     // MARK: - llama_tensor_get_type
@@ -278,5 +282,27 @@ public struct QuantPlanner: Sendable {
             return keys[a].bytes.lexicographicallyPrecedes(keys[b].bytes)
         }
         return order.map { tensors[$0] }
+    }
+}
+
+extension PlanModel {
+    /// Reads the hyperparameters from GGUF metadata as llama.cpp's loader does: `general.architecture`,
+    /// `{arch}.block_count`, `{arch}.attention.head_count` / `head_count_kv` (a per-layer array's first element; KV heads
+    /// default to the head count), `{arch}.expert_count` (0 when absent).
+    public init(metadata: Metadata) throws {
+        guard let arch = metadata["general.architecture"]?.stringValue else {
+            throw PlanError.badModel("general.architecture is missing")
+        }
+        func int(_ key: String) -> Int? {
+            guard let v = metadata["\(arch).\(key)"] else { return nil }
+            if let a = v.arrayValue { return a.first?.intValue }
+            return v.intValue
+        }
+        guard let layers = int("block_count") else { throw PlanError.badModel("\(arch).block_count is missing") }
+        guard let heads = int("attention.head_count") else {
+            throw PlanError.badModel("\(arch).attention.head_count is missing")
+        }
+        self.init(architecture: arch, layerCount: layers, headCount: heads,
+                  headCountKV: int("attention.head_count_kv") ?? heads, expertCount: int("expert_count") ?? 0)
     }
 }

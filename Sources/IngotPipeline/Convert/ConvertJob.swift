@@ -29,7 +29,7 @@ public enum ConvertJob {
         let input = try ConvertInput(path: o.input)
         var imatrix: ImportanceMatrix? = nil
         if let path = o.imatrix {
-            imatrix = try ImportanceMatrix.load(path: path, openGGUF: { try GGUFReader(path: $0) })
+            imatrix = try ImportanceMatrix.load(path: path)
         }
         var plan = try ConversionPlanner.plan(o, input: input, imatrix: imatrix)
         if o.dryRun { return (plan, nil) }

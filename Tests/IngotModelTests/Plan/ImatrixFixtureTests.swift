@@ -60,4 +60,37 @@ import IngotCore
         #expect(try m.importance(for: t)?.count == 8 * 128)
         #expect(m.sha256 == (try SHA256.hex(ofFile: path)))
     }
+
+    @Test func ggufMatchesLlamaQuantize() throws {
+        let path = Self.dir.appendingPathComponent("tiny-mixtral.imatrix.gguf").path
+        let m = try ImportanceMatrix.load(path: path)
+        let exp = try Self.expected()
+        #expect(m.format == .gguf)
+        #expect(m.datasets == exp.json["datasets"] as! [String])
+        #expect(m.chunkCount == exp.json["chunk_count"] as! Int && m.chunkSize == exp.json["chunk_size"] as! Int)
+        #expect(m.names == (exp.json["gguf"] as! [String: Any]).keys.sorted())
+        for name in m.names {
+            let (want, meta) = exp.slice("gguf", name)
+            #expect(m.entries[name]?.counts == meta["counts"] as? [Int])
+            Self.expectSame(m.entries[name]!.values, want, name)
+        }
+        let experts = try #require(m.entries["blk.0.ffn_down_exps.weight"])
+        #expect(experts.matrixCount == 8 && experts.counts[5] == 0)
+        #expect(experts.row(5, rowLength: 128).allSatisfy { $0 == 1 })   // never routed: importance 1
+        let t = try TensorInfo(name: "blk.0.ffn_down_exps.weight", type: .bf16, shape: [8, 256, 128])
+        #expect(try m.importance(for: t) == experts.values)
+        #expect(m.sha256 == (try SHA256.hex(ofFile: path)))
+    }
+
+    /// The same statistics through both layouts agree to float rounding (the .dat stores mean × ncall).
+    @Test func bothLayoutsAgree() throws {
+        let g = try ImportanceMatrix.load(path: Self.dir.appendingPathComponent("tiny-mixtral.imatrix.gguf").path)
+        let d = try ImportanceMatrix.load(path: Self.dir.appendingPathComponent("tiny-mixtral.imatrix.dat").path)
+        #expect(g.names == d.names)
+        for name in g.names {
+            for (a, b) in zip(g.entries[name]!.values, d.entries[name]!.values) {
+                #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "\(name)")
+            }
+        }
+    }
 }

@@ -135,6 +135,9 @@ import IngotCore
             try p.validateForWriting(hasImatrix: false, allowRequantize: false)
         }
         try p.validateForWriting(hasImatrix: false, allowRequantize: true)
+        #expect(throws: PlanError.self) { try p.validateForWriting() }
+        try QuantPlanner(options: QuantOptions(target: .fileType(.q4_K_M), allowRequantize: true), model: model)
+            .plan([t]).validateForWriting()
 
         let f = try TensorInfo(name: "blk.0.attn_q.weight", type: .f16, shape: [64, 256])
         let iq = try QuantPlanner(options: QuantOptions(target: .fileType(.iq2_xxs)), model: model).plan([f])
@@ -191,5 +194,23 @@ import IngotCore
         let down = try #require(byPattern["blk.*.ffn_down.weight"])
         #expect(down.reduce(0) { $0 + $1.count } == 4)
         #expect(p.typesByPatternText.contains { $0.hasPrefix("blk.*.attn_v.weight=") })
+    }
+}
+
+@Suite struct PlanModelTests {
+    @Test func fromMetadata() throws {
+        var m = Metadata()
+        m.set("general.architecture", .string("gpt-oss"))
+        m.set("gpt-oss.block_count", .uint32(36))
+        m.set("gpt-oss.attention.head_count", .uint32(64))
+        m.set("gpt-oss.attention.head_count_kv", .array(.uint32, [.uint32(8), .uint32(8)]))
+        m.set("gpt-oss.expert_count", .uint32(128))
+        let p = try PlanModel(metadata: m)
+        #expect(p == PlanModel(architecture: "gpt-oss", layerCount: 36, headCount: 64, headCountKV: 8, expertCount: 128))
+        #expect(p.gqa == 8 && !p.is70B)
+        m.remove("gpt-oss.block_count")
+        #expect(throws: PlanError.self) { try PlanModel(metadata: m) }
+        #expect(PlanModel(architecture: "llama", layerCount: 80, headCount: 64, headCountKV: 8).is70B)
+        #expect(!PlanModel(architecture: "llama", layerCount: 80, headCount: 64, headCountKV: 64).is70B)
     }
 }
