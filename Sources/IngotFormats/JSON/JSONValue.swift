@@ -1,0 +1,139 @@
+/// One JSON value, as parsed: objects keep their key order (Hugging Face configs and tokenizer files are
+/// order-sensitive for humans, and writing them back must not reshuffle them).
+///
+/// Integer literals without fraction or exponent that fit an `Int` are `.int`; every other number is `.double`.
+public indirect enum JSONValue: Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    // MARK: - Accessors
+
+    /// The string, or nil for any other case.
+    public var string: String? { if case .string(let s) = self { return s }; return nil }
+
+    /// The integer: `.int`, or a `.double` holding an integral value that fits an `Int` (`4096.0` → 4096).
+    public var int: Int? {
+        switch self {
+        case .int(let v): return v
+        case .double(let d): return Int(exactly: d)
+        default: return nil
+        }
+    }
+
+    /// The number as a Double: `.double`, or `.int` converted.
+    public var double: Double? {
+        switch self {
+        case .double(let d): return d
+        case .int(let v): return Double(v)
+        default: return nil
+        }
+    }
+
+    /// The boolean, or nil for any other case.
+    public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    /// The elements of an array, or nil.
+    public var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    /// The object, or nil.
+    public var object: JSONObject? { if case .object(let o) = self { return o }; return nil }
+    /// True for `.null`.
+    public var isNull: Bool { if case .null = self { return true }; return false }
+
+    /// The member `key` of an object (nil if this is not an object or has no such key).
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// The element at `index` of an array (nil if this is not an array or the index is out of range).
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let a) = self, index >= 0, index < a.count { return a[index] }
+        return nil
+    }
+}
+
+/// A JSON object: members in document order, with lookup by key.
+///
+/// When duplicate keys were allowed while parsing, lookup returns the last one (as Python's `json` does).
+/// Large objects (a tokenizer vocabulary) carry a hash index so lookup is O(1); editing `entries` directly
+/// drops the index and lookups fall back to a scan; `set(_:_:)` keeps it.
+public struct JSONObject: Equatable {
+    /// Members in document order.
+    public var entries: [(key: String, value: JSONValue)] {
+        didSet { index = nil }
+    }
+    private var index: [String: Int]?
+
+    /// Objects with more members than this get a hash index.
+    static let indexThreshold = 16
+
+    public init(_ entries: [(key: String, value: JSONValue)] = []) {
+        self.entries = entries
+        if entries.count > JSONObject.indexThreshold { index = JSONObject.makeIndex(entries) }
+    }
+
+    init(entries: [(key: String, value: JSONValue)], index: [String: Int]?) {
+        self.entries = entries
+        self.index = index
+    }
+
+    static func makeIndex(_ entries: [(key: String, value: JSONValue)]) -> [String: Int] {
+        var m = [String: Int](minimumCapacity: entries.count)
+        for (i, e) in entries.enumerated() { m[e.key] = i }
+        return m
+    }
+
+    /// The keys in document order.
+    public var keys: [String] { entries.map(\.key) }
+    /// Number of members.
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The value of `key` (the last one if the key is repeated), or nil.
+    public subscript(key: String) -> JSONValue? {
+        if let index { return index[key].map { entries[$0].value } }
+        for e in entries.reversed() where e.key == key { return e.value }
+        return nil
+    }
+
+    /// Sets `key`: an existing key keeps its place, a new one is appended.
+    public mutating func set(_ key: String, _ value: JSONValue) {
+        if var m = index {
+            index = nil
+            if let i = m[key] { entries[i].value = value } else {
+                m[key] = entries.count
+                entries.append((key, value))
+            }
+            index = m
+        } else if let i = entries.lastIndex(where: { $0.key == key }) {
+            entries[i].value = value
+        } else {
+            entries.append((key, value))
+            if entries.count > JSONObject.indexThreshold { index = JSONObject.makeIndex(entries) }
+        }
+    }
+
+    /// Removes every member named `key`.
+    public mutating func remove(_ key: String) {
+        entries.removeAll { $0.key == key }
+    }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.entries.count == b.entries.count
+            && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+                     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,104 @@
+import IngotCore
+
+/// Q8_0: blocks of 32 int8 codes with one F16 scale (34 bytes). `d = max|x| / 127`, `q = roundf(x / d)`.
+///
+/// Bit-exact with ggml's `quantize_row_q8_0_ref` (the importance vector is ignored, as in `quantize_q8_0`) and
+/// `dequantize_row_q8_0`; proved by `GGMLVectorTests.bytesMatchGGML` / `decodeMatchesGGML` on the fixture vectors.
+/// The fast encoder works on eight blocks at once, one block per SIMD8 lane, with each lane doing the reference's
+/// arithmetic; `FastPathTests` holds it equal to ``encodeReference(_:blocks:into:)``.
+public enum Q8_0: BlockCodec {
+    public static let type = ElementType.q8_0
+    static let qk = 32, bytes = 34
+
+    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
+                              into: UnsafeMutableRawBufferPointer) throws {
+        let nb = try validateEncode(x, importance: importance, into: into)
+        guard nb > 0 else { return }
+        encodeFast(x.baseAddress!, blocks: nb, into: into.baseAddress!)
+    }
+
+    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
+        let nb = validateDecode(q, into: into)
+        guard nb > 0 else { return }
+        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+    }
+
+    // MARK: - Reference
+
+    /// `quantize_row_q8_0_ref`, block by block.
+    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+        for i in 0..<nb {
+            let xb = x + i * qk
+            let yb = y + i * bytes
+            var amax: Float = 0
+            for j in 0..<qk {
+                let a = abs(xb[j])
+                amax = amax > a ? amax : a
+            }
+            let d = amax / 127
+            let id: Float = d != 0 ? 1 / d : 0
+            _ = QuantMath.storeF16(d, yb, 0)
+            for j in 0..<qk {
+                let x0 = xb[j] * id
+                let q = Int8(truncatingIfNeeded: QuantMath.truncToInt32(QuantMath.roundf(x0)))
+                yb.storeBytes(of: q, toByteOffset: 2 + j, as: Int8.self)
+            }
+        }
+    }
+
+    /// `dequantize_row_q8_0`.
+    public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        for i in 0..<nb {
+            let b = q + i * bytes
+            let d = QuantMath.loadF16(b, 0)
+            for j in 0..<qk {
+                y[i * qk + j] = Float(b.load(fromByteOffset: 2 + j, as: Int8.self)) * d
+            }
+        }
+    }
+
+    // MARK: - Fast paths
+
+    /// Vectorized per block: the max is exact in any order, and each element's multiply and `roundf` are the
+    /// reference's own operations, so the bytes equal ``encodeReference(_:blocks:into:)``.
+    public static func encodeFast(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+        for i in 0..<nb {
+            let b = UnsafeRawPointer(x + i * qk)
+            let v0 = b.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
+            let v1 = b.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            let v2 = b.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+            let v3 = b.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            let m = pointwiseMax(pointwiseMax(v0.magnitude8, v1.magnitude8), pointwiseMax(v2.magnitude8, v3.magnitude8))
+            let amax = m.max()
+            let d = amax / 127
+            let id: Float = d != 0 ? 1 / d : 0
+            // A subnormal d makes id infinite; only the reference's x86 conversion rules know what to store then.
+            guard id.isFinite else { encodeReference(x + i * qk, blocks: 1, into: y + i * bytes); continue }
+            let yb = y + i * bytes
+            _ = QuantMath.storeF16(d, yb, 0)
+            let s = SIMD8<Float>(repeating: id)
+            yb.storeBytes(of: roundToInt8(v0 * s), toByteOffset: 2, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v1 * s), toByteOffset: 10, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v2 * s), toByteOffset: 18, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v3 * s), toByteOffset: 26, as: SIMD8<Int8>.self)
+        }
+    }
+
+    /// Whole blocks with SIMD8 conversions; `Float(q) * d` per element as the reference.
+    public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let out = UnsafeMutableRawPointer(y)
+        for i in 0..<nb {
+            let b = q + i * bytes
+            let d = SIMD8<Float>(repeating: QuantMath.loadF16(b, 0))
+            for c in 0..<4 {
+                let v = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: b.loadUnaligned(fromByteOffset: 2 + 8 * c, as: SIMD8<Int8>.self)))
+                out.storeBytes(of: v * d, toByteOffset: (i * qk + 8 * c) * 4, as: SIMD8<Float>.self)
+            }
+        }
+    }
+
+    /// `roundf` then `(int8_t)` per lane, for |v| ≤ 127.5 (guaranteed when id is finite).
+    @inline(__always) static func roundToInt8(_ v: SIMD8<Float>) -> SIMD8<Int8> {
+        SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>(v.rounded(.toNearestOrAwayFromZero)))
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what Ingot needs on a Debian machine (as root), then builds it. Idempotent: skips what is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+for p in libzstd-dev libopenblas-dev libjson-c-dev pkg-config; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Python oracles used by the test suite's cross-checks (gguf-py reads what Ingot writes).
+python3 -c 'import gguf, numpy' 2>/dev/null || python3 -m pip install -q gguf numpy
+swift build -c release --product ingot 2>&1 | tail -n 1
