@@ -5,7 +5,17 @@ public enum Codecs {
     /// Every codec Ingot has, encode-capable or decode-only.
     public static let all: [BlockCodec.Type] = [
         Q4_0.self,
+        Q4_1.self,
+        Q5_0.self,
+        Q5_1.self,
         Q8_0.self,
+        Q2_K.self,
+        Q3_K.self,
+        Q4_K.self,
+        Q5_K.self,
+        Q6_K.self,
+        IQ4_NL.self,
+        MXFP4.self,
     ]
 
     private static let byType: [ElementType: BlockCodec.Type] = {

@@ -280,3 +280,25 @@ public struct QuantPlanner: Sendable {
         return order.map { tensors[$0] }
     }
 }
+
+extension PlanModel {
+    /// Reads the hyperparameters from GGUF metadata as llama.cpp's loader does: `general.architecture`,
+    /// `{arch}.block_count`, `{arch}.attention.head_count` / `head_count_kv` (a per-layer array's first element; KV heads
+    /// default to the head count), `{arch}.expert_count` (0 when absent).
+    public init(metadata: Metadata) throws {
+        guard let arch = metadata["general.architecture"]?.stringValue else {
+            throw PlanError.badModel("general.architecture is missing")
+        }
+        func int(_ key: String) -> Int? {
+            guard let v = metadata["\(arch).\(key)"] else { return nil }
+            if let a = v.arrayValue { return a.first?.intValue }
+            return v.intValue
+        }
+        guard let layers = int("block_count") else { throw PlanError.badModel("\(arch).block_count is missing") }
+        guard let heads = int("attention.head_count") else {
+            throw PlanError.badModel("\(arch).attention.head_count is missing")
+        }
+        self.init(architecture: arch, layerCount: layers, headCount: heads,
+                  headCountKV: int("attention.head_count_kv") ?? heads, expertCount: int("expert_count") ?? 0)
+    }
+}

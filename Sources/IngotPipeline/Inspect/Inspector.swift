@@ -1,0 +1,140 @@
+import Foundation
+import IngotCore
+import IngotFormats
+
+/// Builds an `InspectReport` for a path: the format is sniffed from the bytes, not the extension.
+public enum Inspector {
+    /// What a path holds.
+    public enum DetectedFormat: Equatable {
+        case gguf
+        case safetensors
+        /// A directory: a Hugging Face checkpoint (config.json and safetensors files).
+        case checkpointDirectory
+        /// A `*.safetensors.index.json`.
+        case safetensorsIndex
+    }
+
+    /// Sniffs `path`: GGUF magic; 8-byte little-endian header length followed by `{` (safetensors); a directory;
+    /// a safetensors index (JSON with `weight_map`).
+    public static func detect(path: String) throws -> DetectedFormat {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw FileError(path: path, operation: "open", message: "no such file or directory")
+        }
+        if isDir.boolValue { return .checkpointDirectory }
+        let file = try MappedFile(path: path)
+        let b = file.bytes
+        if b.count >= 4, b[0] == 0x47, b[1] == 0x47, b[2] == 0x55, b[3] == 0x46 { return .gguf }
+        if b.count >= 9 {
+            let n = UInt64(littleEndian: b.loadUnaligned(as: UInt64.self))
+            // The header may start with whitespace (serde accepts it); the first non-space byte must be '{'.
+            var i = 8
+            while i < b.count, i < 8 + 64, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+            if n > 0, n <= UInt64(b.count - 8), i < b.count, b[i] == UInt8(ascii: "{") { return .safetensors }
+        }
+        if path.hasSuffix(".json"), b.count > 0 {
+            if let v = try? JSON.parse(b), v["weight_map"] != nil { return .safetensorsIndex }
+        }
+        let head = Array(b.prefix(8)).map { String(format: "%02X", $0) }.joined(separator: " ")
+        throw IngotFailure("\(path): not a GGUF or safetensors file (first bytes: [\(head)])",
+                           hint: "ingot inspect reads .gguf files, .safetensors files, safetensors index files and checkpoint directories")
+    }
+
+    /// Reads the headers of `path` and summarises them.
+    public static func inspect(path: String) throws -> InspectReport {
+        switch try detect(path: path) {
+        case .gguf:
+            return try inspect(gguf: GGUFReader(path: path))
+        case .safetensors, .safetensorsIndex, .checkpointDirectory:
+            return try inspect(safetensors: SafetensorsReader(path: path))
+        }
+    }
+
+    static func inspect(gguf r: GGUFReader) -> InspectReport {
+        let tensors = r.tensors.map {
+            InspectReport.Tensor(name: $0.name, type: $0.type, shape: $0.shape, bytes: $0.byteCount,
+                                 offset: r.dataOffset + $0.offset, file: r.path)
+        }
+        return InspectReport(path: r.path, format: "gguf", version: Int(r.version), files: [r.path], metadata: r.metadata,
+                             alignment: r.alignment, dataOffset: r.dataOffset, allTensors: tensors, tensors: tensors,
+                             filter: nil, architecture: architecture(gguf: r.metadata, tensors: r.tensors))
+    }
+
+    static func inspect(safetensors r: SafetensorsReader) throws -> InspectReport {
+        var tensors: [InspectReport.Tensor] = []
+        tensors.reserveCapacity(r.tensors.count)
+        for f in r.files {
+            for t in f.header.tensors {
+                tensors.append(InspectReport.Tensor(name: t.name, type: t.type, shape: t.shape, bytes: t.byteCount,
+                                                    offset: f.header.dataStart + t.offset, file: f.path))
+            }
+        }
+        // config.json sits in the checkpoint directory (or beside the file / index).
+        var isDir: ObjCBool = false
+        FileManager.default.fileExists(atPath: r.path, isDirectory: &isDir)
+        let dir = isDir.boolValue ? r.path : (r.path as NSString).deletingLastPathComponent
+        let configPath = (dir.isEmpty ? "." : dir) + "/config.json"
+        var arch = InspectReport.Architecture()
+        if FileManager.default.fileExists(atPath: configPath) {
+            arch = architecture(config: try JSON.parseFile(configPath), tensors: r.tensors)
+        } else {
+            arch.vocabSize = embeddingRows(r.tensors)
+        }
+        return InspectReport(path: r.path, format: "safetensors", version: nil, files: r.files.map(\.path),
+                             metadata: r.metadata, alignment: nil, dataOffset: nil, allTensors: tensors,
+                             tensors: tensors, filter: nil, architecture: arch)
+    }
+
+    /// Rows of the token-embedding matrix (`[vocab, hidden]`), under its HF or GGUF name.
+    static func embeddingRows(_ tensors: [TensorInfo]) -> Int? {
+        let names: Set<String> = ["model.embed_tokens.weight", "token_embd.weight", "transformer.wte.weight",
+                                  "embed_tokens.weight", "model.language_model.embed_tokens.weight"]
+        return tensors.first { names.contains($0.name) && $0.shape.count == 2 }?.shape[0]
+    }
+
+    /// From GGUF keys `{arch}.block_count`, `.embedding_length`, `.attention.head_count(_kv)`, `.context_length`,
+    /// `.expert_count`, `.expert_used_count`; vocabulary from the tokenizer's tokens or the embedding's shape.
+    static func architecture(gguf md: Metadata, tensors: [TensorInfo]) -> InspectReport.Architecture {
+        var a = InspectReport.Architecture()
+        let arch = md["general.architecture"]?.stringValue
+        a.name = arch
+        func int(_ suffix: String) -> Int? {
+            guard let arch, let v = md[arch + "." + suffix] else { return nil }
+            // head_count_kv may be a per-layer array; report its first value.
+            if let arr = v.arrayValue { return arr.first?.intValue }
+            return v.intValue
+        }
+        a.layers = int("block_count")
+        a.hiddenSize = int("embedding_length")
+        a.heads = int("attention.head_count")
+        a.kvHeads = int("attention.head_count_kv")
+        a.contextLength = int("context_length")
+        a.experts = int("expert_count")
+        a.expertsPerToken = int("expert_used_count")
+        a.vocabSize = md["tokenizer.ggml.tokens"]?.arrayValue?.count ?? int("vocab_size") ?? embeddingRows(tensors)
+        return a
+    }
+
+    /// From config.json (falling back to a nested `text_config`, as multimodal configs have).
+    static func architecture(config: JSONValue, tensors: [TensorInfo]) -> InspectReport.Architecture {
+        var a = InspectReport.Architecture()
+        let text = config["text_config"]
+        func int(_ keys: String...) -> Int? {
+            for k in keys {
+                if let v = config[k]?.int ?? text?[k]?.int { return v }
+            }
+            return nil
+        }
+        a.name = config["model_type"]?.string ?? config["architectures"]?[0]?.string
+        a.layers = int("num_hidden_layers", "n_layer", "num_layers")
+        a.hiddenSize = int("hidden_size", "n_embd", "d_model")
+        a.heads = int("num_attention_heads", "n_head")
+        // transformers defaults num_key_value_heads to num_attention_heads (no grouping).
+        a.kvHeads = int("num_key_value_heads") ?? a.heads
+        a.vocabSize = int("vocab_size") ?? embeddingRows(tensors)
+        a.contextLength = int("max_position_embeddings", "n_positions", "max_seq_len")
+        a.experts = int("num_local_experts", "num_experts", "n_routed_experts")
+        a.expertsPerToken = int("num_experts_per_tok", "experts_per_token", "num_experts_per_token")
+        return a
+    }
+}
