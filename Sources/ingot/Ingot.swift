@@ -11,6 +11,7 @@ struct Ingot: ParsableCommand {
         subcommands: [
             // One line per subcommand; keep alphabetical.
             InspectCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }
