@@ -79,10 +79,14 @@ import Testing
         // long enough to interrupt in any build.
         let rows = 128, cols = 1024, count = 24
         let w = try SafetensorsWriter(path: dir + "/big.safetensors")
-        for t in 0..<count { try w.declare(try TensorInfo(name: "l\(t).weight", type: .f32, shape: [rows, cols])) }
+        // The first tensor is one row, so the output file is open almost at once.
+        func shape(_ t: Int) -> [Int] { t == 0 ? [1, cols] : [rows, cols] }
+        for t in 0..<count { try w.declare(try TensorInfo(name: "l\(t).weight", type: .f32, shape: shape(t))) }
         var values = [Float](repeating: 0, count: rows * cols)
         for i in values.indices { values[i] = Float((i &* 2654435761) % 1000) / 1000 - 0.5 }
-        for t in 0..<count { try values.withUnsafeBytes { try w.write("l\(t).weight", bytes: $0) } }
+        for t in 0..<count {
+            try values.withUnsafeBytes { try w.write("l\(t).weight", bytes: UnsafeRawBufferPointer(rebasing: $0[0..<(shape(t).reduce(1, *) * 4)])) }
+        }
         try w.finish()
         try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
 
@@ -96,7 +100,7 @@ import Testing
         // Wait for the temporary output to appear, then interrupt. (The handler that removes it is installed with
         // it, so this works even where SIGINT is inherited as ignored.)
         var sawTemp = false
-        for _ in 0..<600 where p.isRunning {
+        for _ in 0..<3000 where p.isRunning {
             if (try? FileManager.default.contentsOfDirectory(atPath: dir + "/out"))?.contains(where: { $0.contains("ingot-tmp") }) == true {
                 sawTemp = true
                 break
