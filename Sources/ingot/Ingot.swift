@@ -10,6 +10,7 @@ struct Ingot: ParsableCommand {
         version: IngotVersion.string,
         subcommands: [
             // One line per subcommand; keep alphabetical.
+            ConvertCommand.self,
             InspectCommand.self,
         ]
     )

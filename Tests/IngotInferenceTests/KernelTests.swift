@@ -1,5 +1,6 @@
 import Foundation
 import IngotCore
+import IngotQuant
 import Testing
 @testable import IngotInference
 
@@ -17,6 +18,26 @@ import Testing
         let ref = try MatMul.reference(x, rows: tokens, weight: w, bias: bias)
         let d = maxAbsDiff(fast, ref)
         #expect(d.value < 1e-4, "max |fast − ref| = \(d.value) at \(d.index)")
+    }
+
+    /// Block types decode through IngotQuant's codecs a tile at a time; the tiled product equals the plain one.
+    @Test(arguments: [ElementType.q8_0, .q4_K, .q6_K, .mxfp4])
+    func matmulQuantizedMatchesReference(type: ElementType) throws {
+        var rng = SeededRandom(UInt64(type.blockBytes))
+        let out = 70, inF = 256, T = 9
+        let wf = rng.floats(out * inF)
+        var bytes = [UInt8](repeating: 0, count: try Quantizer.rowBytes(type, rowLength: inF) * out)
+        try wf.withUnsafeBufferPointer { fp in
+            try bytes.withUnsafeMutableBytes { try Quantizer.quantize(type, rows: fp, rowLength: inF, importance: nil, into: $0) }
+        }
+        let src = MemorySource()
+        src.add("w", shape: [out, inF], type: type, bytes: bytes)
+        let w = try WeightMatrix(source: src, rows: out, cols: inF, storage: .rows(type: type, tensor: "w", offset: 0))
+        let x = rng.floats(T * inF)
+        let d = maxAbsDiff(try MatMul.forward(x, rows: T, weight: w, threads: 2), try MatMul.reference(x, rows: T, weight: w))
+        #expect(d.value < 1e-4, "\(type): \(d)")
+        // And the decoded weights are close to the originals (the codec, not garbage, was used).
+        #expect(maxAbsDiff(try w.decodeAll(), wf).value < 0.25)
     }
 
     @Test func matmulTransposedStorageEqualsRows() throws {

@@ -8,16 +8,21 @@ struct RowDecoder {
     let type: ElementType
     let rowLength: Int
     let rowBytes: Int
+    let codec: BlockCodec.Type?
 
     /// Plain types Ingot reads for inference.
     static let plainTypes: [ElementType] = [.f32, .f16, .bf16, .f64, .f8E4M3, .f8E5M2]
     static func isPlain(_ t: ElementType) -> Bool { plainTypes.contains(t) }
 
     /// Every type inference can read.
-    static var supportedTypes: [ElementType] { plainTypes }
+    static var supportedTypes: [ElementType] { plainTypes + Codecs.all.map { $0.type } }
 
     init(type: ElementType, tensor: String, file: String, rowLength: Int) throws {
-        guard RowDecoder.isPlain(type) else {
+        if RowDecoder.isPlain(type) {
+            codec = nil
+        } else if let c = Codecs.codec(for: type) {
+            codec = c
+        } else {
             throw InferenceError.unsupportedType(name: tensor, file: file, type: type.displayName,
                                                  supported: RowDecoder.supportedTypes.map(\.displayName))
         }
@@ -32,6 +37,11 @@ struct RowDecoder {
 
     /// Decodes `rows` consecutive rows starting at `src` into `dst`.
     func decode(_ src: UnsafeRawPointer, rows: Int, into dst: UnsafeMutablePointer<Float>) {
-        ElementConversion.toFloat(type, src, dst, count: rows * rowLength)
+        if let codec {
+            codec.decode(UnsafeRawBufferPointer(start: src, count: rows * rowBytes),
+                         into: UnsafeMutableBufferPointer(start: dst, count: rows * rowLength))
+        } else {
+            ElementConversion.toFloat(type, src, dst, count: rows * rowLength)
+        }
     }
 }

@@ -72,6 +72,8 @@ public struct QuantPlan: Equatable, Sendable {
     public var fallbackCount: Int
     /// Warnings in the order llama-quantize prints them (fallbacks, overrides, missing imatrix in a dry run).
     public var warnings: [String]
+    /// The options it was planned with.
+    public var options: QuantOptions
 
     /// Sum of source bytes.
     public var sourceBytes: Int { tensors.reduce(0) { $0 + $1.sourceBytes } }
@@ -89,6 +91,11 @@ public struct QuantPlan: Equatable, Sendable {
 
     /// Tensors that need an importance matrix (llama.cpp refuses to quantize them without one).
     public var tensorsRequiringImatrix: [PlannedTensor] { tensors.filter { $0.quantizable && $0.requiresImatrix } }
+
+    /// `validateForWriting(hasImatrix:allowRequantize:)` with the planning options' values.
+    public func validateForWriting() throws {
+        try validateForWriting(hasImatrix: options.hasImatrix, allowRequantize: options.allowRequantize)
+    }
 
     /// The checks llama-quantize makes before writing: a very low-bit type without an imatrix, and a quantized source
     /// without `allowRequantize`. `--dry-run` skips this (and prints `warnings`).

@@ -52,10 +52,13 @@ public struct QuantOptions: Equatable, Sendable {
     public var keepRouterPrecision: Bool
     /// Whether an importance matrix is given (some mix rules depend on it).
     public var hasImatrix: Bool
+    /// `--allow-requantize`: an already quantized source tensor may be quantized again (checked by
+    /// `QuantPlan.validateForWriting()`, not by planning, so a dry run still shows the plan).
+    public var allowRequantize: Bool
 
     public init(target: QuantTarget, tensorTypeOverrides: [TensorTypeOverride] = [], outputTensorType: ElementType? = nil,
                 tokenEmbeddingType: ElementType? = nil, pure: Bool = false, leaveOutputTensor: Bool = false,
-                keepRouterPrecision: Bool = true, hasImatrix: Bool = false) {
+                keepRouterPrecision: Bool = true, hasImatrix: Bool = false, allowRequantize: Bool = false) {
         self.target = target
         self.tensorTypeOverrides = tensorTypeOverrides
         self.outputTensorType = outputTensorType
@@ -64,6 +67,7 @@ public struct QuantOptions: Equatable, Sendable {
         self.leaveOutputTensor = leaveOutputTensor
         self.keepRouterPrecision = keepRouterPrecision
         self.hasImatrix = hasImatrix
+        self.allowRequantize = allowRequantize
     }
 }
 
@@ -125,7 +129,7 @@ public struct QuantPlanner: Sendable {
             warnings.append("\(state.fallbackCount) of \(ordered.count) tensor(s) required fallback quantization")
         }
         return QuantPlan(fileType: fileType, target: options.target, tensors: planned,
-                         fallbackCount: state.fallbackCount, warnings: warnings)
+                         fallbackCount: state.fallbackCount, warnings: warnings, options: options)
     }
 
     // MARK: - llama_tensor_get_type

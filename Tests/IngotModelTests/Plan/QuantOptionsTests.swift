@@ -135,6 +135,9 @@ import IngotCore
             try p.validateForWriting(hasImatrix: false, allowRequantize: false)
         }
         try p.validateForWriting(hasImatrix: false, allowRequantize: true)
+        #expect(throws: PlanError.self) { try p.validateForWriting() }
+        try QuantPlanner(options: QuantOptions(target: .fileType(.q4_K_M), allowRequantize: true), model: model)
+            .plan([t]).validateForWriting()
 
         let f = try TensorInfo(name: "blk.0.attn_q.weight", type: .f16, shape: [64, 256])
         let iq = try QuantPlanner(options: QuantOptions(target: .fileType(.iq2_xxs)), model: model).plan([f])
