@@ -16,6 +16,14 @@ public enum Codecs {
         Q6_K.self,
         IQ4_NL.self,
         MXFP4.self,
+        // decode only
+        Q8_1.self,
+        Q8_K.self,
+        TQ1_0.self,
+        TQ2_0.self,
+        NVFP4.self,
+        Q1_0.self,
+        Q2_0.self,
     ]
 
     private static let byType: [ElementType: BlockCodec.Type] = {

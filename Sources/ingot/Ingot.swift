@@ -10,7 +10,9 @@ struct Ingot: ParsableCommand {
         version: IngotVersion.string,
         subcommands: [
             // One line per subcommand; keep alphabetical.
+            ConvertCommand.self,
             InspectCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }
