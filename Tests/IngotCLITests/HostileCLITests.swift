@@ -17,7 +17,7 @@ import Testing
         var label: String
         var path: String
         var names: String
-        var commands: Set<String> = ["inspect", "tokenize", "convert-gguf", "convert-safetensors"]
+        var commands: Set<String> = ["inspect", "tokenize", "convert-gguf", "convert-safetensors", "ppl"]
     }
 
     static func sha(_ path: String) -> String {
@@ -99,8 +99,8 @@ import Testing
             FileManager.default.createFile(atPath: m + "/" + target, contents: Data(bytes))
             // A semantic mismatch is reported against the checkpoint (the directory), a damaged file by its name.
             let commands: Set<String> = switch damage {
-            case "config": ["inspect", "convert-gguf", "convert-safetensors"]
-            case "tokenizer": ["tokenize", "convert-gguf"]
+            case "config": ["inspect", "convert-gguf", "convert-safetensors", "ppl"]
+            case "tokenizer": ["tokenize", "convert-gguf", "ppl"]
             default: ["convert-gguf"]
             }
             out.append(BadInput(label: label, path: m, names: damage == "layers" ? "model-layers" : target, commands: commands))
@@ -130,6 +130,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let inputs = try HostileCLITests.badInputs(in: dir)
+        let textPath = dir + "/text.txt"
+        FileManager.default.createFile(atPath: textPath, contents: Data(String(repeating: "hello world. ", count: 40).utf8))
         var problems: [String] = []
         for input in inputs {
             let before = HostileCLITests.sha(input.path)
@@ -139,6 +141,9 @@ import Testing
                 runs.append(("inspect --json --tensors", ["inspect", input.path, "--json", "--tensors"]))
             }
             if input.commands.contains("tokenize") { runs.append(("tokenize", ["tokenize", input.path, "hello"])) }
+            if input.commands.contains("ppl") {
+                runs.append(("ppl", ["ppl", input.path, "--text", textPath, "--ctx", "16", "--chunks", "1", "--threads", "1"]))
+            }
             for (name, type) in [("gguf", "Q8_0"), ("safetensors", "F16")] where input.commands.contains("convert-" + name) {
                 let outDir = dir + "/out-\(UUID().uuidString)"
                 try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)

@@ -12,9 +12,6 @@ public enum ConvertError: IngotDiagnostic, Equatable {
     case unsupportedForFormat(format: String, type: String, supported: [String])
     case sourceTensorMissing(tensor: String, path: String)
     case tensorFailed(tensor: String, reason: String)
-    /// An error raised without a file name (architecture mapping, quantization of bad values), attributed to the
-    /// input it came from; `hint` is the underlying error's.
-    case inInput(path: String, reason: String, hint: String?)
 
     public var description: String {
         switch self {
@@ -32,7 +29,6 @@ public enum ConvertError: IngotDiagnostic, Equatable {
             return "type \(t) cannot be written to \(f); supported: \(s.joined(separator: ", "))"
         case .sourceTensorMissing(let t, let p): return "\(p): tensor \(t) is missing"
         case .tensorFailed(let t, let r): return "tensor \(t): \(r)"
-        case .inInput(let p, let r, _): return "\(p): \(r)"
         }
     }
 
@@ -40,7 +36,6 @@ public enum ConvertError: IngotDiagnostic, Equatable {
         switch self {
         case .alreadyQuantized: return "pass --allow-requantize to quantize it anyway"
         case .notEnoughSpace: return "free some space or write to another disk"
-        case .inInput(_, _, let h): return h
         default: return nil
         }
     }

@@ -31,10 +31,7 @@ public enum ConvertJob {
         if let path = o.imatrix {
             imatrix = try ImportanceMatrix.load(path: path)
         }
-        var plan: ConversionPlan
-        do { plan = try ConversionPlanner.plan(o, input: input, imatrix: imatrix) } catch {
-            throw attributed(error, o)
-        }
+        var plan = try ConversionPlanner.plan(o, input: input, imatrix: imatrix)
         if o.dryRun { return (plan, nil) }
 
         let needed = plan.outputBytes + 16 << 20   // header, padding
@@ -59,7 +56,7 @@ public enum ConvertJob {
         } catch {
             sink.abandon()
             progress?.abort()
-            throw attributed(error, o)
+            throw error
         }
         let seconds = Date().timeIntervalSince(start)
         let files = outputFiles(sink, plan)
@@ -68,15 +65,6 @@ public enum ConvertJob {
         return (plan, ConvertResult(files: files, bytes: bytes, tensorCount: plan.tensors.count,
                                     bitsPerWeight: plan.bitsPerWeight, seconds: seconds,
                                     megabytesPerSecond: seconds > 0 ? Double(plan.sourceBytes) / 1e6 / seconds : 0))
-    }
-
-    /// Every message names a file: an error that names none of the job's files (an architecture mapping or
-    /// quantizer error, which knows only the tensor) is attributed to the input.
-    static func attributed(_ error: Error, _ o: ConvertOptions) -> Error {
-        let text = String(describing: error)
-        let files = [o.input, o.output] + (o.imatrix.map { [$0] } ?? [])
-        if files.contains(where: { text.contains(($0 as NSString).lastPathComponent) }) { return error }
-        return ConvertError.inInput(path: o.input, reason: text, hint: (error as? IngotDiagnostic)?.hint)
     }
 
     static func makeSink(_ plan: ConversionPlan, input: ConvertInput, splitMaxSize: Int?) throws -> TensorSink {
