@@ -233,6 +233,47 @@ import Testing
         #expect(f.loaded > 0 && f.rejected > mutants.count / 4, "loaded \(f.loaded), rejected \(f.rejected) of \(mutants.count)")
     }
 
+    // MARK: - Chat templates (GGUF tokenizer.chat_template, tokenizer_config.json chat_template)
+
+    /// Templates built to overflow the stack or the integers: each must be refused or rendered, never trap.
+    @Test func hostileChatTemplates() throws {
+        let n = 100_000
+        let deep: [(String, String)] = [
+            ("parentheses", "{{ " + String(repeating: "(", count: n) + "1" + String(repeating: ")", count: n) + " }}"),
+            ("lists", "{{ " + String(repeating: "[", count: n) + String(repeating: "]", count: n) + " }}"),
+            ("not chain", "{{ " + String(repeating: "not ", count: n) + "x }}"),
+            ("unary minus", "{{ " + String(repeating: "-", count: n) + "1 }}"),
+            ("plus chain", "{{ 1" + String(repeating: " + 1", count: n) + " }}"),
+            ("concat chain", "{{ 'a'" + String(repeating: " ~ 'a'", count: n) + " }}"),
+            ("attribute chain", "{{ x" + String(repeating: ".a", count: n) + " }}"),
+            ("filter chain", "{{ 'a'" + String(repeating: " | trim", count: n) + " }}"),
+            ("call chain", "{{ range" + String(repeating: "(1)", count: n) + " }}"),
+            ("nested ifs", String(repeating: "{% if true %}", count: n) + "x" + String(repeating: "{% endif %}", count: n)),
+            ("nested fors", String(repeating: "{% for i in [1] %}", count: 5000) + "x" + String(repeating: "{% endfor %}", count: 5000)),
+        ]
+        for (label, source) in deep {
+            #expect(throws: ChatTemplateError.self, "\(label)") { _ = try ChatTemplate(source).apply(messages: [], addGenerationPrompt: false) }
+        }
+        // Integer edges, huge repetitions and indents: an answer or a runtime error, never a trap.
+        let edges = [
+            "{{ -9223372036854775807 - 1 // -1 }}", "{{ (-9223372036854775807 - 1) % -1 }}", "{{ 9223372036854775807 % -2 }}",
+            "{{ 7 // -2 }}|{{ -7 % 3 }}", "{{ 1e300 | int }}", "{{ (0.0 / 1) | int }}", "{{ range(9223372036854775800, 9223372036854775807, 5) | length }}",
+            "{{ range(0, -9223372036854775807, -4611686018427387904) | length }}", "{{ ('x' * 1000) * 1000000 }}",
+            "{{ [1, [2]] | tojson(indent=-3) }}", "{{ [1, [2]] | tojson(indent=9223372036854775807) }}",
+        ]
+        var rendered: [String] = []
+        for source in edges {
+            do { rendered.append(try ChatTemplate(source).apply(messages: [], addGenerationPrompt: false)) } catch is ChatTemplateError {
+                rendered.append("error")
+            }
+        }
+        #expect(rendered[3] == "-4|2", "Python's floor division and modulo")
+        #expect(rendered[2] == "-1")
+        // A real template with a long but sane chain still renders.
+        let chain = try ChatTemplate("{{ 'a'" + String(repeating: " + 'b'", count: 40) + " }}").apply(messages: [], addGenerationPrompt: false)
+        #expect(chain == "a" + String(repeating: "b", count: 40))
+    }
+
     // MARK: - Importance matrices
 
     @Test(arguments: ["tiny-mixtral.imatrix.gguf", "tiny-mixtral.imatrix.dat"]) func imatrixMutants(file: String) throws {
