@@ -40,8 +40,10 @@ for f in "$DIR"/*.safetensors; do
 done
 hbytes=$(du -cb "$headers"/*.header | tail -1 | cut -f1)
 
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "checkpoint: $DIR, $shards shards, $total bytes; header bytes $hbytes"
 "$BIN/ingot" inspect "$DIR" > /dev/null  # warm the page cache for the headers
+echo "ingot --version:          $(timed "$BIN/ingot" --version)   (process start-up baseline)"
 echo "ingot inspect DIR:        $(timed "$BIN/ingot" inspect "$DIR")"
 echo "ingot inspect DIR --json: $(timed "$BIN/ingot" inspect "$DIR" --json)"
 echo "cat header bytes:         $(timed cat "$headers"/*.header)"
