@@ -5,6 +5,8 @@ let benchArgs = Array(CommandLine.arguments.dropFirst())
 switch benchArgs.first {
 case "quant":
     QuantBench.run(Array(benchArgs.dropFirst()))
+case "tokenizer":
+    TokenizerBench.run(Array(benchArgs.dropFirst()))
 default:
-    print("usage: ingot-bench quant [options]   (see ingot-bench quant --help)")
+    print("usage: ingot-bench quant [options] | tokenizer --file TEXT MODEL...   (see --help)")
 }
