@@ -98,6 +98,10 @@ public enum ConversionPlanner {
                 for (k, v) in imatrix.quantizeMetadata(file: path) { metadata.set(k, v) }
             }
         }
+        // transformers' YaRN `truncate` (gpt-oss: false) has no llama.cpp key; Ingot's inference reads this one.
+        if config.rope.type == "yarn" {
+            metadata.set("ingot.rope.scaling.yarn_truncate", .bool(config.rope.truncate ?? (arch.id != "gpt-oss")))
+        }
         let fileTypeName = floatTarget ? (FileType(id: convertFileType)?.name ?? target.description) : target.fileType.name
         return ConversionPlan(inputDescription: "\(arch.id) (Hugging Face, \(config.hfArchitecture ?? config.modelType ?? "?"))",
                               outputPath: o.output, outputFormat: .gguf, fileTypeName: fileTypeName, tensors: outputs,
@@ -125,7 +129,7 @@ public enum ConversionPlanner {
             return ([], ["no tokenizer.json in \(directory): the GGUF has no vocabulary (llama.cpp needs one to run it)"])
         }
         let json = try JSON.parseFile(path)
-        let pre = try PreTokenizerName.detect(json, file: path)
+        let pre = try PreTokenizerDetector.detect(json, file: path)
         if pre == "default" {
             throw VocabError(path: path, message: "a SentencePiece-style (byte-fallback) tokenizer.json; Ingot converts byte-level BPE vocabularies only so far")
         }
