@@ -3,7 +3,7 @@ import IngotCore
 extension ModelSpec {
     /// Key under which Ingot's converter records transformers' YaRN `truncate` flag, which llama.cpp has no key for
     /// (shared/docs/models.md, last section). Absent: llama.cpp's behaviour (truncate true).
-    static let yarnTruncateKeySuffix = "rope.scaling.yarn_truncate"
+    public static let yarnTruncateKey = "ingot.rope.scaling.yarn_truncate"
 
     /// Reads llama.cpp metadata (`general.architecture` = llama or gpt-oss; Mixtral is llama with experts).
     /// `vocabFallback` is the embedding's row count, used when no `vocab_size` key is present.
@@ -53,7 +53,7 @@ extension ModelSpec {
             scaling = .yarn(factor: f, originalContext: omax,
                             betaFast: try dbl("rope.scaling.yarn_beta_fast") ?? 32,
                             betaSlow: try dbl("rope.scaling.yarn_beta_slow") ?? 1,
-                            truncate: md["\(a).\(yarnTruncateKeySuffix)"]?.boolValue ?? true,
+                            truncate: md[yarnTruncateKey]?.boolValue ?? true,
                             attentionFactor: attn.flatMap { $0 == 1 || $0 == 0 ? nil : $0 }, mscale: nil, mscaleAllDim: nil)
         case let other:
             throw bad("\(a).rope.scaling.type", "'\(other)' is not supported (none, linear, yarn)")
