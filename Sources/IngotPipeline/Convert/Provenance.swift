@@ -13,12 +13,6 @@ enum Provenance {
         metadata.set("ingot.source.files", .array(.string, input.files.map { .string(($0 as NSString).lastPathComponent) }))
         metadata.set("ingot.source.sha256", .array(.string, hashes.map { .string($0) }))
         metadata.set("ingot.plan", .array(.string, plan.typesByPattern.map { .string($0) }))
-        // transformers' YaRN `truncate` (false on gpt-oss) has no llama.cpp key; Ingot's inference reads this one so
-        // the GGUF computes what the checkpoint does (shared/docs/models.md, last section).
-        if let dir = input.directory, let c = try? ModelConfig(contentsOf: dir + "/config.json"),
-           c.rope.type == "yarn", let t = c.rope.truncate {
-            metadata.set("ingot.rope.scaling.yarn_truncate", .bool(t))
-        }
         if let imatrix {
             metadata.set("ingot.imatrix.sha256", .string(imatrix.sha256))
             metadata.set("ingot.imatrix.datasets", .array(.string, imatrix.datasets.map { .string($0) }))
