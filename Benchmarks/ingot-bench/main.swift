@@ -1,2 +1,17 @@
 import IngotPipeline
-print("ingot-bench")
+
+// Subcommands live in their own files; this file only dispatches on the first argument.
+let benchArgs = Array(CommandLine.arguments.dropFirst())
+switch benchArgs.first {
+case "quant":
+    QuantBench.run(Array(benchArgs.dropFirst()))
+case "inspect", "json":
+    InspectBench.run(benchArgs[0], Array(benchArgs.dropFirst()))
+case "tokenizer":
+    TokenizerBench.run(Array(benchArgs.dropFirst()))
+default:
+    print("usage: ingot-bench quant [options]   (see ingot-bench quant --help)")
+    print("       ingot-bench inspect PATH [--runs N]")
+    print("       ingot-bench json PATH [--runs N]")
+    print("       ingot-bench tokenizer --file TEXT [--repeat N] [--json] MODEL...")
+}

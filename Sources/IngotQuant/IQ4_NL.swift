@@ -23,7 +23,7 @@ public enum IQ4_NL: BlockCodec {
     public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
         let nb = validateDecode(q, into: into)
         guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
     }
 
     /// `quantize_row_iq4_nl_impl` for one 32-element block per call, as `quantize_iq4_nl` drives it.
@@ -102,18 +102,4 @@ public enum IQ4_NL: BlockCodec {
         }
     }
 
-    /// Table lookups into SIMD16 lanes, then one multiply per element.
-    public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
-        let out = UnsafeMutableRawPointer(y)
-        let table: SIMD16<Float> = .init(values.map { Float($0) })
-        for i in 0..<nb {
-            let b = q + i * bytes
-            let d = SIMD16<Float>(repeating: QuantMath.loadF16(b, 0))
-            let v = b.loadUnaligned(fromByteOffset: 2, as: SIMD16<UInt8>.self)
-            var lo = SIMD16<Float>(), hi = SIMD16<Float>()
-            for k in 0..<16 { lo[k] = table[Int(v[k] & 0x0F)]; hi[k] = table[Int(v[k] >> 4)] }
-            out.storeBytes(of: d * lo, toByteOffset: i * qk * 4, as: SIMD16<Float>.self)
-            out.storeBytes(of: d * hi, toByteOffset: (i * qk + 16) * 4, as: SIMD16<Float>.self)
-        }
-    }
 }

@@ -22,7 +22,7 @@ public enum MXFP4: BlockCodec {
     public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
         let nb = validateDecode(q, into: into)
         guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
     }
 
     /// `best_index_mxfp4(x, e)`: the first index minimising `|kvalues[i]*e - x|` (strict `<`).
@@ -72,18 +72,4 @@ public enum MXFP4: BlockCodec {
         }
     }
 
-    /// Table lookups into SIMD16 lanes, then one multiply per element as the reference.
-    public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
-        let out = UnsafeMutableRawPointer(y)
-        let table: SIMD16<Float> = .init(values.map { Float($0) })
-        for i in 0..<nb {
-            let b = q + i * bytes
-            let d = SIMD16<Float>(repeating: QuantMath.e8m0ToFloatHalf(b.load(as: UInt8.self)))
-            let v = b.loadUnaligned(fromByteOffset: 1, as: SIMD16<UInt8>.self)
-            var lo = SIMD16<Float>(), hi = SIMD16<Float>()
-            for k in 0..<16 { lo[k] = table[Int(v[k] & 0x0F)]; hi[k] = table[Int(v[k] >> 4)] }
-            out.storeBytes(of: lo * d, toByteOffset: i * qk * 4, as: SIMD16<Float>.self)
-            out.storeBytes(of: hi * d, toByteOffset: (i * qk + 16) * 4, as: SIMD16<Float>.self)
-        }
-    }
 }

@@ -16,11 +16,8 @@ public enum Q4_K: BlockCodec {
                               into: UnsafeMutableRawBufferPointer) throws {
         let nb = try validateEncode(x, importance: importance, into: into)
         guard nb > 0 else { return }
-        if let w = importance {
-            encodeReference(x.baseAddress!, w.baseAddress!, blocks: nb, into: into.baseAddress!)
-        } else {
-            Q4_KFast.encode(x.baseAddress!, blocks: nb, into: into.baseAddress!)
-        }
+        KQuant45Fast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!,
+                            nmax: 15, bytes: bytes, highBits: false)
     }
 
     public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {

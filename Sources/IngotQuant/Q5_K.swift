@@ -14,7 +14,8 @@ public enum Q5_K: BlockCodec {
                               into: UnsafeMutableRawBufferPointer) throws {
         let nb = try validateEncode(x, importance: importance, into: into)
         guard nb > 0 else { return }
-        encodeReference(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
+        KQuant45Fast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!,
+                            nmax: 31, bytes: bytes, highBits: true)
     }
 
     public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {

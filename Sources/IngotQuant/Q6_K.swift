@@ -14,13 +14,13 @@ public enum Q6_K: BlockCodec {
                               into: UnsafeMutableRawBufferPointer) throws {
         let nb = try validateEncode(x, importance: importance, into: into)
         guard nb > 0 else { return }
-        encodeReference(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
+        Q6_KFast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
     }
 
     public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
         let nb = validateDecode(q, into: into)
         guard nb > 0 else { return }
-        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+        Q6_KFast.decode(q.baseAddress!, blocks: nb, into: into.baseAddress!)
     }
 
     /// `quantize_row_q6_K_ref` when `qw` is nil, `quantize_row_q6_K_impl` otherwise.

@@ -97,8 +97,16 @@ public enum Q8_0: BlockCodec {
         }
     }
 
-    /// `roundf` then `(int8_t)` per lane, for |v| ≤ 127.5 (guaranteed when id is finite).
+    /// `roundf` then `(int8_t)` per lane, for |v| < 2²² (|v| ≤ 127.5 when id is finite), using exact operations
+    /// only: round half to even with ggml's 1.5·2²³ trick, push exact halves that went down back up (half away
+    /// from zero, like `roundf`), restore the sign, and read the integer from the mantissa. (Swift's SIMD
+    /// float→int conversion is element-wise and ~30× slower.)
     @inline(__always) static func roundToInt8(_ v: SIMD8<Float>) -> SIMD8<Int8> {
-        SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>(v.rounded(.toNearestOrAwayFromZero)))
+        let bits = unsafeBitCast(v, to: SIMD8<UInt32>.self)
+        let a = v.magnitude8
+        var r = (a + 12582912) - 12582912
+        r.replace(with: r + 1, where: a - r .== 0.5)
+        let signed = unsafeBitCast(unsafeBitCast(r, to: SIMD8<UInt32>.self) | (bits & 0x8000_0000), to: SIMD8<Float>.self)
+        return SIMD8<Int8>(truncatingIfNeeded: KQuantLanes.nearestInt(signed))
     }
 }

@@ -94,6 +94,86 @@ public enum Quantizer {
         if let e = firstError.error { throw e }
     }
 
+    /// Quantizes rows stored as a plain type (`F32`, `F16`, `BF16`: a tensor as read from a file) into `type`,
+    /// converting each chunk of rows to floats in a per-thread scratch buffer, so the whole tensor is never held
+    /// as F32. Same checks and results as ``quantize(_:rows:rowLength:importance:into:threads:)``.
+    public static func quantize(_ type: ElementType, from sourceType: ElementType, _ source: UnsafeRawBufferPointer,
+                                rowLength: Int, importance: UnsafeBufferPointer<Float>?,
+                                into: UnsafeMutableRawBufferPointer, threads: Int = Parallel.coreCount) throws {
+        guard plainTypes.contains(sourceType) else {
+            throw QuantError.decodeUnsupported(sourceType, supported: Array(plainTypes).sorted { $0.rawValue < $1.rawValue })
+        }
+        let srcRow = try rowBytes(sourceType, rowLength: rowLength)
+        let rb = try rowBytes(type, rowLength: rowLength)
+        guard source.count % srcRow == 0 else {
+            throw QuantError.badShape("\(source.count) bytes are not whole \(sourceType.displayName) rows of \(rowLength)")
+        }
+        let rowCount = source.count / srcRow
+        guard into.count == rowCount * rb else {
+            throw QuantError.bufferSize(what: "\(type.displayName) output of \(rowCount)×\(rowLength)",
+                                        expected: rowCount * rb, found: into.count)
+        }
+        if let w = importance {
+            let slices = w.count / rowLength
+            guard w.count % rowLength == 0, slices > 0, rowCount % slices == 0 else {
+                throw QuantError.bufferSize(what: "importance for \(rowCount) rows of \(rowLength)",
+                                            expected: rowLength, found: w.count)
+            }
+        }
+        guard rowCount > 0, let src = source.baseAddress, let dst = into.baseAddress else { return }
+        // Rows per piece: enough to amortise the call, small enough to stay in cache.
+        let piece = max(1, 65_536 / rowLength)
+        let pieces = (rowCount + piece - 1) / piece
+        let firstError = FirstError()
+        Parallel.forEachChunk(pieces, threads: threads) { range in
+            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: piece * rowLength)
+            defer { scratch.deallocate() }
+            for p in range {
+                let r0 = p * piece, n = min(piece, rowCount - r0)
+                ElementConversion.toFloat(sourceType, src + r0 * srcRow, scratch.baseAddress!, count: n * rowLength)
+                var w: UnsafeBufferPointer<Float>? = nil
+                if let imp = importance {
+                    // Per-expert slices must not straddle a piece: fall back to row by row when they would.
+                    let slices = imp.count / rowLength
+                    let rowsPerSlice = rowCount / max(1, slices)
+                    if slices <= 1 {
+                        w = imp
+                    } else if r0 / rowsPerSlice != (r0 + n - 1) / rowsPerSlice {
+                        for r in r0..<(r0 + n) {
+                            do {
+                                try quantize(type, rows: UnsafeBufferPointer(start: scratch.baseAddress! + (r - r0) * rowLength, count: rowLength),
+                                             rowLength: rowLength,
+                                             importance: UnsafeBufferPointer(rebasing: imp[((r / rowsPerSlice) * rowLength)..<((r / rowsPerSlice + 1) * rowLength)]),
+                                             into: UnsafeMutableRawBufferPointer(start: dst + r * rb, count: rb), threads: 1)
+                            } catch { firstError.record(row: r, rebase(error, firstRow: r, rowLength: rowLength)); return }
+                        }
+                        continue
+                    } else {
+                        let s = r0 / rowsPerSlice
+                        w = UnsafeBufferPointer(rebasing: imp[(s * rowLength)..<((s + 1) * rowLength)])
+                    }
+                }
+                do {
+                    try quantize(type, rows: UnsafeBufferPointer(start: scratch.baseAddress!, count: n * rowLength),
+                                 rowLength: rowLength, importance: w,
+                                 into: UnsafeMutableRawBufferPointer(start: dst + r0 * rb, count: n * rb), threads: 1)
+                } catch {
+                    firstError.record(row: r0, rebase(error, firstRow: r0, rowLength: rowLength))
+                    return
+                }
+            }
+        }
+        if let e = firstError.error { throw e }
+    }
+
+    /// Shifts a ``QuantError/nonFinite(value:index:rowLength:)`` found in a piece starting at `firstRow`.
+    static func rebase(_ e: Error, firstRow: Int, rowLength: Int) -> Error {
+        if case let QuantError.nonFinite(v, i, n)? = e as? QuantError {
+            return QuantError.nonFinite(value: v, index: firstRow * rowLength + i, rowLength: n)
+        }
+        return e
+    }
+
     /// Dequantizes `q` (`into.count / rowLength` rows of `type`) into `into`.
     /// - Throws: ``QuantError`` for sizes that disagree or a type no codec decodes.
     public static func dequantize(_ type: ElementType, _ q: UnsafeRawBufferPointer, rowLength: Int,

@@ -10,7 +10,11 @@ struct Ingot: ParsableCommand {
         version: IngotVersion.string,
         subcommands: [
             // One line per subcommand; keep alphabetical.
+            ConvertCommand.self,
+            GenerateCommand.self,
             InspectCommand.self,
+            PplCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }

@@ -1,13 +1,10 @@
 import Foundation
 import IngotCore
+import IngotFormats
 
-/// A throwaway safetensors reader for the ggml vectors (only U8 and F32 tensors, whole file in memory).
-/// To be replaced by IngotFormats' reader once it lands on main.
+/// Test vectors stored as safetensors (U8 and F32 tensors), read through IngotFormats' `SafetensorsReader`.
 struct FixtureVectors {
-    struct Entry { let dtype: String; let shape: [Int]; let range: Range<Int> }
-    let data: [UInt8]
-    let entries: [String: Entry]
-    let headerEnd: Int
+    let reader: SafetensorsReader
 
     static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/vectors/ggml-quant-vectors.safetensors")
@@ -15,36 +12,34 @@ struct FixtureVectors {
     static let shared: FixtureVectors = try! FixtureVectors(url: url)
 
     init(url: URL) throws {
-        data = [UInt8](try Data(contentsOf: url))
-        var n = 0
-        for i in 0..<8 { n |= Int(data[i]) << (8 * i) }
-        headerEnd = 8 + n
-        let json = try JSONSerialization.jsonObject(with: Data(data[8..<headerEnd])) as! [String: Any]
-        var e: [String: Entry] = [:]
-        for (k, v) in json where k != "__metadata__" {
-            let d = v as! [String: Any]
-            let offs = d["data_offsets"] as! [Int]
-            e[k] = Entry(dtype: d["dtype"] as! String, shape: d["shape"] as! [Int],
-                         range: (headerEnd + offs[0])..<(headerEnd + offs[1]))
-        }
-        entries = e
+        reader = try SafetensorsReader(path: url.path)
     }
 
+    /// Case names (`gaussian`, `width_2880`, …): every `CASE.input` tensor.
     var cases: [String] {
-        Set(entries.keys.compactMap { $0.hasSuffix(".input") ? String($0.dropLast(6)) : nil }).sorted()
+        reader.tensors.compactMap { $0.name.hasSuffix(".input") ? String($0.name.dropLast(6)) : nil }.sorted()
     }
 
-    func shape(_ name: String) -> [Int]? { entries[name]?.shape }
+    func shape(_ name: String) -> [Int]? { reader.info(name)?.shape }
+
+    /// The file's `__metadata__` entries.
+    var stringMetadata: [String: String] {
+        var m: [String: String] = [:]
+        for (k, v) in reader.metadata.entries { if let s = v.stringValue { m[k] = s } }
+        return m
+    }
 
     func bytes(_ name: String) -> [UInt8]? {
-        guard let e = entries[name] else { return nil }
-        return Array(data[e.range])
+        guard reader.info(name) != nil else { return nil }
+        return try? reader.withBytes(of: name) { Array($0) }
     }
 
     func floats(_ name: String) -> [Float]? {
-        guard let e = entries[name], e.dtype == "F32" else { return nil }
-        return data[e.range].withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        guard let info = reader.info(name), info.type == .f32 else { return nil }
+        return try? reader.withBytes(of: name) { raw in
+            var out = [Float](repeating: 0, count: raw.count / 4)
+            out.withUnsafeMutableBufferPointer { _ = ElementConversion.toFloat(.f32, raw.baseAddress!, $0.baseAddress!, count: raw.count / 4) }
+            return out
         }
     }
 }

@@ -14,9 +14,7 @@ import IngotFormats
 
     /// `__metadata__["quant_states"]`: bitsandbytes' quant-state JSON text per configuration.
     static let quantStates: [String: String] = {
-        let f = fixture
-        let json = try! JSONSerialization.jsonObject(with: Data(f.data[8..<f.headerEnd])) as! [String: Any]
-        let meta = json["__metadata__"] as! [String: String]
+        let meta = fixture.stringMetadata
         return try! JSONSerialization.jsonObject(with: Data(meta["quant_states"]!.utf8)) as! [String: String]
     }()
 

@@ -97,6 +97,10 @@ public enum ConverterVocab {
 public struct VocabError: IngotDiagnostic {
     public let path: String
     public let message: String
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
     public var description: String { "\(path): \(message)" }
 }
 
