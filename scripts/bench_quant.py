@@ -2,7 +2,7 @@
 """Quantization speed, Ingot beside ggml, on the same F16 GGUF and the same thread counts.
 
 Usage: scripts/bench_quant.py [--gguf /tmp/ingot-bench-f16.gguf] [--layers 10] [--types Q4_K,Q6_K,Q8_0]
-                              [--threads 1,2] [--repeat 1] [--ingot-bench .build/release/ingot-bench] [--cpu]
+                              [--threads 1,2] [--repeat 1] [--ingot-bench .build/release/ingot-bench]
 
 1. Writes (once) an F16 llama GGUF with gguf-py: the tensors shared/tools/make_synthetic.py would produce for
    `--arch llama --hidden 2048 --ffn 5632 --heads 16 --kv-heads 4 --vocab 4096` (N(0, 0.02) weights, unit norms),
@@ -15,7 +15,8 @@ Usage: scripts/bench_quant.py [--gguf /tmp/ingot-bench-f16.gguf] [--layers 10] [
      Python threads; ctypes releases the GIL): the kernel-only figure (F16 -> F32 conversion not timed).
 3. Ingot: `ingot-bench quant --gguf F --tsv` (reads the same GGUF through IngotFormats, converts F16 -> F32 per chunk
    inside the timed region, quantizes; writes nothing).
-Figures are MB of F16 input per second (wall clock; --cpu: per CPU-second, stable on a loaded machine).
+Figures are MB of F16 input per second of wall clock, and in brackets per CPU-second (user + system time of all
+threads: the stable figure on a loaded machine, and for 2 threads it shows the parallel overhead, not the speed-up).
 """
 import argparse, ctypes, os, subprocess, sys, tempfile, threading, time
 import numpy as np
@@ -84,13 +85,14 @@ def f16_weights(path):
     return out, total
 
 
-def timed(fn, cpu):
+def timed(fn):
+    """(wall seconds, process CPU seconds of all threads)."""
     t0, c0 = time.perf_counter(), time.process_time()
     fn()
-    return (time.process_time() - c0) if cpu else (time.perf_counter() - t0)
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def ggml_end_to_end(src, qtype, nthread, cpu):
+def ggml_end_to_end(src, qtype, nthread):
     import llama_cpp
     out = tempfile.NamedTemporaryFile(suffix=".gguf", delete=False).name
     p = llama_cpp.llama_model_quantize_default_params()
@@ -100,14 +102,14 @@ def ggml_end_to_end(src, qtype, nthread, cpu):
     rc = [0]
     def run():
         rc[0] = llama_cpp.llama_model_quantize(src.encode(), out.encode(), ctypes.byref(p))
-    t = timed(run, cpu)
+    t = timed(run)
     os.unlink(out)
     if rc[0] != 0:
         raise SystemExit(f"llama_model_quantize failed ({rc[0]}) for {qtype}")
     return t
 
 
-def ggml_kernel(weights, qtype, nthread, cpu):
+def ggml_kernel(weights, qtype, nthread):
     import llama_cpp
     lib = ctypes.CDLL(os.path.join(os.path.dirname(llama_cpp.__file__), "lib", "libggml-base.so"))
     lib.ggml_quantize_chunk.restype = ctypes.c_size_t
@@ -132,7 +134,7 @@ def ggml_kernel(weights, qtype, nthread, cpu):
         ts = [threading.Thread(target=work, args=(k,)) for k in range(nthread)]
         for t in ts: t.start()
         for t in ts: t.join()
-    return timed(run, cpu)
+    return timed(run)
 
 
 def main():
@@ -143,7 +145,6 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--ingot-bench", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "ingot-bench"))
-    ap.add_argument("--cpu", action="store_true")
     a = ap.parse_args()
     types, threads = a.types.split(","), [int(t) for t in a.threads.split(",")]
     if not os.path.exists(a.gguf):
@@ -151,25 +152,26 @@ def main():
         write_f16_gguf(a.gguf, a.layers)
     weights, total = f16_weights(a.gguf)
     mb = total / 1e6
-    print(f"{a.gguf}: {len(weights)} F16 weight tensors, {mb:.0f} MB; "
-          f"{'MB per CPU-second' if a.cpu else 'MB/s wall clock'}, best of {a.repeat}")
+    print(f"{a.gguf}: {len(weights)} F16 weight tensors, {mb:.0f} MB; best of {a.repeat}")
 
-    cmd = [a.ingot_bench, "quant", "--gguf", a.gguf, "--types", a.types, "--threads", a.threads,
-           "--repeat", str(a.repeat), "--tsv"] + (["--cpu"] if a.cpu else [])
-    ingot = {}
-    for line in subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines():
-        f = line.split("\t")
-        if len(f) == 4:
-            ingot[(f[0], int(f[1]))] = (float(f[2]), float(f[3]))
+    def ingot(t, n):
+        cmd = [a.ingot_bench, "quant", "--gguf", a.gguf, "--types", t, "--threads", str(n), "--repeat", str(a.repeat), "--tsv"]
+        for line in subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines():
+            f = line.split("\t")
+            if len(f) == 6:
+                return float(f[2]), float(f[4])   # quantize MB/s wall, per CPU-second
+        raise SystemExit("ingot-bench printed no figures: " + " ".join(cmd))
 
     w32 = [(n, r, c, x.astype(np.float32)) for n, r, c, x in weights]
-    print(f"{'type':6} {'thr':>3}  {'Ingot':>8}  {'ggml kernel':>11}  {'ggml quantize':>13}  {'Ingot/kernel':>12}  {'Ingot/quantize':>14}")
+    print("MB/s wall clock [MB per CPU-second]; each row's three measurements run back to back so they see the same load")
+    print(f"{'type':6} {'thr':>3}  {'Ingot':>15}  {'ggml kernel':>15}  {'ggml quantize':>15}  {'Ingot/kernel':>12}  {'Ingot/quantize':>14}")
     for t in types:
         for n in threads:
-            k = min(ggml_kernel(w32, t, n, a.cpu) for _ in range(a.repeat))
-            e = min(ggml_end_to_end(a.gguf, t, n, a.cpu) for _ in range(a.repeat))
-            iq = ingot.get((t, n), (float("nan"),))[0]
-            print(f"{t:6} {n:>3}  {iq:8.1f}  {mb / k:11.1f}  {mb / e:13.1f}  {iq / (mb / k):11.2f}x  {iq / (mb / e):13.2f}x")
+            iw, ic = max((ingot(t, n) for _ in range(a.repeat)), key=lambda v: v[0])
+            kw, kc = min((ggml_kernel(w32, t, n) for _ in range(a.repeat)), key=lambda v: v[0])
+            ew, ec = min((ggml_end_to_end(a.gguf, t, n) for _ in range(a.repeat)), key=lambda v: v[0])
+            print(f"{t:6} {n:>3}  {iw:6.1f} [{ic:6.1f}]  {mb / kw:6.1f} [{mb / kc:6.1f}]  {mb / ew:6.1f} [{mb / ec:6.1f}]  "
+                  f"{iw / (mb / kw):11.2f}x  {iw / (mb / ew):13.2f}x", flush=True)
 
 
 if __name__ == "__main__":

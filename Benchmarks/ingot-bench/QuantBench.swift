@@ -14,7 +14,7 @@ enum QuantBench {
                                  [--reference] [--imatrix] [--cpu] [--gguf F16.gguf] [--tsv]
           --gguf F      quantize every 2-D F16 `*.weight` tensor of an F16 GGUF (the file scripts/bench_quant.py
                         also gives llama_model_quantize) instead of synthetic rows
-          --tsv         machine-readable lines: type, threads, quantize MB/s, dequantize MB/s
+          --tsv         machine-readable lines: type, threads, quantize and dequantize MB/s (wall), the same per CPU-second
           --reference   also time the scalar reference encoders/decoders (the bit-exact baseline)
           --imatrix     quantize with a random importance vector (ggml's *_impl paths)
           --cpu         report MB per CPU-second instead of wall-clock MB/s (stable on a loaded machine)
@@ -136,7 +136,7 @@ enum QuantBench {
             }
             var outputs = outputs0
             for t in threads {
-                let qt = best(repeats) {
+                let (qt, qc) = bestBoth(repeats) {
                     for (k, w) in weights.enumerated() where k < outputs.count {
                         try! reader.withBytes(of: w.name) { src in
                             try outputs[k].withUnsafeMutableBytes { try Quantizer.quantize(type, from: .f16, src, rowLength: w.rowLength, importance: nil, into: $0, threads: t) }
@@ -144,7 +144,7 @@ enum QuantBench {
                     }
                 }
                 var out = [Float](repeating: 0, count: weights.map { $0.rowLength * $0.rowCount }.max() ?? 0)
-                let dt = best(repeats) {
+                let (dt, dc) = bestBoth(repeats) {
                     for (k, w) in weights.enumerated() where k < outputs.count {
                         outputs[k].withUnsafeBytes { q in
                             out.withUnsafeMutableBufferPointer {
@@ -155,9 +155,11 @@ enum QuantBench {
                     }
                 }
                 if tsv {
-                    print("\(type.displayName)\t\(t)\t\(String(format: "%.2f", inMB / qt))\t\(String(format: "%.2f", inMB / dt))")
+                    print([type.displayName, "\(t)"].joined(separator: "\t") + "\t"
+                          + [inMB / qt, inMB / dt, inMB / qc, inMB / dc].map { String(format: "%.2f", $0) }.joined(separator: "\t"))
                 } else {
-                    print(String(format: "%-7@ %7d  %13.1f  %15.1f", type.displayName, t, inMB / qt, inMB / dt))
+                    print(String(format: "%-7@ %7d  %13.1f  %15.1f", type.displayName, t,
+                                 inMB / (useCPUTime ? qc : qt), inMB / (useCPUTime ? dc : dt)))
                 }
             }
         }
@@ -176,12 +178,18 @@ enum QuantBench {
 
     /// Seconds (wall, or CPU with `--cpu`) of the fastest of `repeats` runs.
     static func best(_ repeats: Int, _ body: () -> Void) -> Double {
-        var b = Double.infinity
+        let (wall, cpu) = bestBoth(repeats, body)
+        return useCPUTime ? cpu : wall
+    }
+
+    /// (wall seconds, CPU seconds) of the run with the shortest wall time.
+    static func bestBoth(_ repeats: Int, _ body: () -> Void) -> (Double, Double) {
+        var b = (Double.infinity, Double.infinity)
         for _ in 0..<max(1, repeats) {
             let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
             body()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            b = min(b, useCPUTime ? cpuSeconds() - c0 : wall)
+            if wall < b.0 { b = (wall, cpuSeconds() - c0) }
         }
         return b
     }
