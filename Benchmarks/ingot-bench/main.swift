@@ -5,6 +5,10 @@ let benchArgs = Array(CommandLine.arguments.dropFirst())
 switch benchArgs.first {
 case "quant":
     QuantBench.run(Array(benchArgs.dropFirst()))
+case "inspect", "json":
+    InspectBench.run(benchArgs[0], Array(benchArgs.dropFirst()))
 default:
     print("usage: ingot-bench quant [options]   (see ingot-bench quant --help)")
+    print("       ingot-bench inspect PATH [--runs N]")
+    print("       ingot-bench json PATH [--runs N]")
 }

@@ -79,6 +79,13 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C and SIGTERM must reach the handler that removes the temporary output, even when a parent
+        // (a test runner, some job launchers) started us with them blocked. Threads created later inherit this.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         try runReporting {
             let options = ConvertOptions(
                 input: source, output: output, type: type, outputFormat: to.flatMap { OutputFormat(rawValue: $0.lowercased()) },

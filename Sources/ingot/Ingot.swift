@@ -12,6 +12,7 @@ struct Ingot: ParsableCommand {
             // One line per subcommand; keep alphabetical.
             ConvertCommand.self,
             InspectCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }

@@ -2,6 +2,8 @@
 /// order-sensitive for humans, and writing them back must not reshuffle them).
 ///
 /// Integer literals without fraction or exponent that fit an `Int` are `.int`; every other number is `.double`.
+/// `indirect` is load-bearing: without it (Swift 6.3, Linux) values read in another module came out corrupted
+/// ("No foreign strings on Linux" traps), although boxing scalars costs an allocation per value.
 public indirect enum JSONValue: Equatable {
     case null
     case bool(Bool)

@@ -125,7 +125,7 @@ public enum ConversionPlanner {
             return ([], ["no tokenizer.json in \(directory): the GGUF has no vocabulary (llama.cpp needs one to run it)"])
         }
         let json = try JSON.parseFile(path)
-        let pre = try PreTokenizerName.detect(json, file: path)
+        let pre = try PreTokenizerDetector.detect(json, file: path)
         if pre == "default" {
             throw VocabError(path: path, message: "a SentencePiece-style (byte-fallback) tokenizer.json; Ingot converts byte-level BPE vocabularies only so far")
         }
