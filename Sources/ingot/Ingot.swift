@@ -11,7 +11,9 @@ struct Ingot: ParsableCommand {
         subcommands: [
             // One line per subcommand; keep alphabetical.
             ConvertCommand.self,
+            GenerateCommand.self,
             InspectCommand.self,
+            PplCommand.self,
             TokenizeCommand.self,
         ]
     )

@@ -86,6 +86,25 @@ public struct KLDAccumulator: Sendable {
         model.add(nll: -lqTarget)
     }
 
+    /// Adds one scored position from the full logits of both models: the exact KL(base ‖ model) over the vocabulary.
+    public mutating func add(baseLogits b: UnsafePointer<Float>, logits row: UnsafePointer<Float>, vocab n: Int, target: Int32) {
+        let lb = LogSoftmax(b, count: n), lq = LogSoftmax(row, count: n)
+        var k = 0.0
+        var argB = 0, argQ = 0
+        for i in 0..<n {
+            let lp = lb.logProb(b[i])
+            k += Foundation.exp(lp) * (lp - lq.logProb(row[i]))
+            if b[i] > b[argB] { argB = i }
+            if row[i] > row[argQ] { argQ = i }
+        }
+        kld.append(k)
+        let lpT = lb.logProb(b[Int(target)]), lqT = lq.logProb(row[Int(target)])
+        deltaP.append(Foundation.exp(lqT) - Foundation.exp(lpT))
+        if argB == argQ { sameTop += 1 }
+        base.add(nll: -lpT)
+        model.add(nll: -lqT)
+    }
+
     /// `(S/N, sqrt((S2/N − mean²)/(N−1)))`, error 0 when N ≤ 10 (llama-perplexity's `mean_and_uncertainty`).
     static func meanAndError(_ v: [Double]) -> (Double, Double) {
         let n = Double(v.count)

@@ -2,8 +2,11 @@ import IngotCore
 
 extension ModelSpec {
     /// Key under which Ingot's converter records transformers' YaRN `truncate` flag, which llama.cpp has no key for
-    /// (shared/docs/models.md, last section). Absent: llama.cpp's behaviour (truncate true).
+    /// (shared/docs/models.md, last section). Absent: llama.cpp's behaviour (truncate true). The converter writes
+    /// it in Ingot's own namespace (`ingot.rope.scaling.yarn_truncate`) so its metadata otherwise equals
+    /// llama.cpp's; the `{arch}.`-prefixed spelling is read too.
     static let yarnTruncateKeySuffix = "rope.scaling.yarn_truncate"
+    public static let yarnTruncateKey = "ingot.rope.scaling.yarn_truncate"
 
     /// Reads llama.cpp metadata (`general.architecture` = llama or gpt-oss; Mixtral is llama with experts).
     /// `vocabFallback` is the embedding's row count, used when no `vocab_size` key is present.
@@ -53,7 +56,7 @@ extension ModelSpec {
             scaling = .yarn(factor: f, originalContext: omax,
                             betaFast: try dbl("rope.scaling.yarn_beta_fast") ?? 32,
                             betaSlow: try dbl("rope.scaling.yarn_beta_slow") ?? 1,
-                            truncate: md["\(a).\(yarnTruncateKeySuffix)"]?.boolValue ?? true,
+                            truncate: md["\(a).\(yarnTruncateKeySuffix)"]?.boolValue ?? md[yarnTruncateKey]?.boolValue ?? true,
                             attentionFactor: attn.flatMap { $0 == 1 || $0 == 0 ? nil : $0 }, mscale: nil, mscaleAllDim: nil)
         case let other:
             throw bad("\(a).rope.scaling.type", "'\(other)' is not supported (none, linear, yarn)")

@@ -145,18 +145,53 @@ struct SpecialTokenPartition {
     struct Entry { var id: Int32; var text: [UInt8]; var lstrip: Bool; var rstrip: Bool; var control: Bool }
     let entries: [Entry]
 
+    /// A byte trie over all entries, to find in one pass which entries occur at all.
+    private var trie: [[UInt8: Int32]] = [[:]]
+    private var ends: [[Int32]] = [[]]
+    private var firstByte = [Bool](repeating: false, count: 256)
+
     init(_ list: [Entry]) {
         // Stable on ties so the result does not depend on the sort algorithm.
         entries = list.enumerated().sorted { a, b in
             a.element.text.count != b.element.text.count ? a.element.text.count > b.element.text.count : a.offset < b.offset
         }.map(\.element)
+        for (k, e) in entries.enumerated() where !e.text.isEmpty {
+            var n = 0
+            for b in e.text {
+                if let x = trie[n][b] { n = Int(x) } else {
+                    trie.append([:]); ends.append([])
+                    trie[n][b] = Int32(trie.count - 1)
+                    n = trie.count - 1
+                }
+            }
+            ends[n].append(Int32(k))
+            firstByte[Int(e.text[0])] = true
+        }
+    }
+
+    /// Which entries occur anywhere in `bytes`. Cutting tokens out only ever shrinks fragments, so an entry
+    /// absent from the whole text is absent from every fragment: skipping it changes nothing, and spares a
+    /// scan of the text per special token (Llama-3 has 256).
+    private func occurring(_ bytes: [UInt8]) -> [Bool] {
+        var seen = [Bool](repeating: false, count: entries.count)
+        bytes.withUnsafeBufferPointer { b in
+            for i in 0..<b.count where firstByte[Int(b[i])] {
+                var n = 0, j = i
+                while j < b.count, let x = trie[n][b[j]] {
+                    n = Int(x); j += 1
+                    for k in ends[n] { seen[Int(k)] = true }
+                }
+            }
+        }
+        return seen
     }
 
     private static func isCSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
     func split(_ bytes: [UInt8], parseSpecial: Bool) -> [Fragment] {
         var frags: [Fragment] = bytes.isEmpty ? [] : [.text(0..<bytes.count)]
-        for e in entries where !e.text.isEmpty && (parseSpecial || !e.control) {
+        let present = occurring(bytes)
+        for (k, e) in entries.enumerated() where present[k] && (parseSpecial || !e.control) {
             var out: [Fragment] = []
             out.reserveCapacity(frags.count)
             for f in frags {

@@ -22,6 +22,8 @@ struct BPEModel {
     let extraSymbolText: [[UInt8]]
     /// Token ids of one-byte contents (llama.cpp's fallback for extra symbols), -1 where none.
     let singleByteTokens: [Int32]
+    /// Character-level text without a pre-tokenizer may be cut into "▁" words (`MetaspaceWords`).
+    var metaspaceWords = false
 
     /// Appends the ids for one pre-tokenized word.
     func encodeWord(_ w: UnsafeRawBufferPointer, into out: inout [Int32], cache: inout WordCache) {

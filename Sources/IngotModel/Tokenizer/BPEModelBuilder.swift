@@ -5,35 +5,37 @@ enum BPEModelBuilder {
     /// or results that are not tokens still merge (as extra symbols).
     static func llamaCpp(tokens: [String], merges: [String], ignoreMerges: Bool) throws -> BPEModel {
         let n = tokens.count
-        var lookup = ByteStringMap(capacity: n)
-        // Symbol table keyed by the token's byte-level text (UTF-8), last id wins like llama.cpp's token_to_id.
-        var textToSymbol = ByteStringMap(capacity: n + 1024)
-        for (i, t) in tokens.enumerated() {
-            textToSymbol.insert(Array(t.utf8), UInt64(i), replace: true)
-            if let raw = ByteLevel.decode(t) { lookup.insert(raw, UInt64(i), replace: true) }
+        // Symbol table keyed by the token's byte-level text; the last id wins like llama.cpp's token_to_id.
+        // (A String dictionary: its hashing runs in the optimised runtime, which keeps debug-build tests fast.)
+        var textToSymbol: [ByteKey: Int32] = [:]
+        textToSymbol.reserveCapacity(n + 1024)
+        for (i, t) in tokens.enumerated() { textToSymbol[ByteKey(t)] = Int32(i) }
+        var lookup = ByteStringMap(capacity: ignoreMerges ? n : 16)
+        if ignoreMerges {
+            for (i, t) in tokens.enumerated() { if let raw = ByteLevel.decode(t) { lookup.insert(raw, UInt64(i), replace: true) } }
         }
         var extra: [[UInt8]] = []
-        func symbol(_ text: [UInt8]) -> Int32 {
-            if let v = textToSymbol.find(text) { return Int32(v) }
-            let id = n + extra.count
-            extra.append(text)
-            textToSymbol.insert(text, UInt64(id))
-            return Int32(id)
+        func symbol(_ text: String) -> Int32 {
+            if let v = textToSymbol[ByteKey(text)] { return v }
+            let id = Int32(n + extra.count)
+            extra.append(Array(text.utf8))
+            textToSymbol[ByteKey(text)] = id
+            return id
         }
         var byteSymbols = [Int32](repeating: -1, count: 256)
-        for b in 0..<256 {
-            byteSymbols[b] = symbol(Array(String(Unicode.Scalar(ByteLevel.scalarForByte[b])!).utf8))
-        }
+        for b in 0..<256 { byteSymbols[b] = symbol(String(Unicode.Scalar(ByteLevel.scalarForByte[b])!)) }
         var pairs = PairTable(capacity: merges.count + 16)
         for (rank, m) in merges.enumerated() {
-            let u = Array(m.utf8)
-            guard u.count > 1, let sp = u[1...].firstIndex(of: 0x20) else { continue }
-            let a = Array(u[..<sp]), b = Array(u[(sp + 1)...])
-            let sa = symbol(a), sb = symbol(b), sm = symbol(a + b)
-            pairs.insert(sa, sb, rank: Int32(rank), merged: sm, replace: false)
+            // The first space after the first byte separates the parts (`word.find(' ', 1)`).
+            let u = m.utf8
+            guard u.count > 1, let sp = u[u.index(after: u.startIndex)...].firstIndex(of: 0x20) else { continue }
+            let a = String(m[..<sp]), b = String(m[u.index(after: sp)...])
+            pairs.insert(symbol(a), symbol(b), rank: Int32(rank), merged: symbol(a + b), replace: false)
         }
         var single = [Int32](repeating: -1, count: 256)
-        for b in 0..<128 { if let v = textToSymbol.find([UInt8(b)]), Int(v) < n { single[b] = Int32(v) } }
+        for b in 0..<128 {
+            if let v = textToSymbol[ByteKey(String(Unicode.Scalar(UInt8(b))))], Int(v) < n { single[b] = v }
+        }
         return BPEModel(merger: BPEMerger(pairs: pairs), vocabCount: n, lookup: lookup, byteSymbols: byteSymbols,
                         byteLevel: true, ignoreMerges: ignoreMerges, byteFallback: nil, unk: nil, fuseUnk: false,
                         extraSymbolText: extra, singleByteTokens: single)
@@ -42,11 +44,12 @@ enum BPEModelBuilder {
     /// HF `tokenizers` semantics: every merge part and result must be in the vocabulary
     /// (`MergeTokenOutOfVocabulary` otherwise), a repeated pair takes its last rank (the map is built by
     /// inserting in order).
-    static func huggingFace(vocab: [String: Int], vocabCount: Int, merges: [(String, String)], byteLevel: Bool,
+    static func huggingFace(vocab: [ByteKey: Int], vocabCount: Int, merges: [(String, String)], byteLevel: Bool,
                             ignoreMerges: Bool, byteFallback: Bool, unkToken: String?, fuseUnk: Bool,
                             file: String) throws -> BPEModel {
         var lookup = ByteStringMap(capacity: vocab.count)
-        for (t, id) in vocab {
+        for (key, id) in vocab {
+            let t = key.string
             if byteLevel {
                 if let raw = ByteLevel.decode(t) { lookup.insert(raw, UInt64(id), replace: true) }
             } else {
@@ -55,13 +58,13 @@ enum BPEModelBuilder {
         }
         var pairs = PairTable(capacity: merges.count + 16)
         for (rank, (a, b)) in merges.enumerated() {
-            guard let ia = vocab[a] else {
+            guard let ia = vocab[ByteKey(a)] else {
                 throw TokenizerError.invalid(file: file, key: "model.merges[\(rank)]", message: "token '\(a)' not in vocab")
             }
-            guard let ib = vocab[b] else {
+            guard let ib = vocab[ByteKey(b)] else {
                 throw TokenizerError.invalid(file: file, key: "model.merges[\(rank)]", message: "token '\(b)' not in vocab")
             }
-            guard let im = vocab[a + b] else {
+            guard let im = vocab[ByteKey(a + b)] else {
                 throw TokenizerError.invalid(file: file, key: "model.merges[\(rank)]", message: "token '\(a + b)' not in vocab")
             }
             pairs.insert(Int32(ia), Int32(ib), rank: Int32(rank), merged: Int32(im), replace: true)
@@ -70,27 +73,30 @@ enum BPEModelBuilder {
         var fallback: [Int32]? = nil
         if byteLevel {
             for b in 0..<256 {
-                if let id = vocab[String(Unicode.Scalar(ByteLevel.scalarForByte[b])!)] { byteSymbols[b] = Int32(id) }
+                if let id = vocab[ByteKey(String(Unicode.Scalar(ByteLevel.scalarForByte[b])!))] { byteSymbols[b] = Int32(id) }
             }
         }
         if byteFallback {
             var fb = [Int32](repeating: -1, count: 256)
             for b in 0..<256 {
                 let hex = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(2) + ">"
-                if let id = vocab[hex] { fb[b] = Int32(id) }
+                if let id = vocab[ByteKey(hex)] { fb[b] = Int32(id) }
             }
             fallback = fb
         }
         var unk: Int32? = nil
         if let u = unkToken {
-            guard let id = vocab[u] else {
+            guard let id = vocab[ByteKey(u)] else {
                 throw TokenizerError.invalid(file: file, key: "model.unk_token", message: "token '\(u)' not in vocab")
             }
             unk = Int32(id)
         }
-        return BPEModel(merger: BPEMerger(pairs: pairs), vocabCount: vocabCount, lookup: lookup,
-                        byteSymbols: byteSymbols, byteLevel: byteLevel, ignoreMerges: ignoreMerges,
-                        byteFallback: fallback, unk: unk, fuseUnk: fuseUnk, extraSymbolText: [],
-                        singleByteTokens: [Int32](repeating: -1, count: 256))
+        var model = BPEModel(merger: BPEMerger(pairs: pairs), vocabCount: vocabCount, lookup: lookup,
+                             byteSymbols: byteSymbols, byteLevel: byteLevel, ignoreMerges: ignoreMerges,
+                             byteFallback: fallback, unk: unk, fuseUnk: fuseUnk, extraSymbolText: [],
+                             singleByteTokens: [Int32](repeating: -1, count: 256))
+        // With ignore_merges a whole word can be a token even if no merge builds it; keep whole segments then.
+        model.metaspaceWords = !byteLevel && !ignoreMerges && vocab[ByteKey("\u{2581}")] != nil && MetaspaceWords.vocabularyAllows(vocab.keys.map(\.string))
+        return model
     }
 }

@@ -182,7 +182,9 @@ extension Tokenizer {
         let scorer = SentencePieceScorer(lookup: lookup, scores: scores, byteTokens: byteTokens)
         var steps: [DecoderStep] = [.replace("\u{2581}", " "), .byteFallback, .fuse]
         if addSpacePrefix { steps.append(.strip(content: " ", start: 1, stop: 0)) }
-        return Tokenizer(engine: .llamaSPM(scorer: scorer, addSpacePrefix: addSpacePrefix), partition: partition,
+        let wordSplit = MetaspaceWords.vocabularyAllows(tokens)
+        return Tokenizer(engine: .llamaSPM(scorer: scorer, addSpacePrefix: addSpacePrefix, wordSplit: wordSplit),
+                         partition: partition,
                          decoderSteps: steps, tokens: tokens, tokenTypes: types, scores: scores, merges: [],
                          addedTokens: [], bos: bos, eos: eos, unk: unk, pad: pad, addBOS: addBOS, addEOS: addEOS,
                          chatTemplate: template, ggmlModel: model, preTokenizerName: pre ?? "default",

@@ -55,14 +55,14 @@ extension Tokenizer {
         if vocabObj.count > TokenizerLimits.maxVocabulary {
             throw TokenizerError.tooLarge(file: file, key: "model.vocab", count: vocabObj.count, limit: TokenizerLimits.maxVocabulary)
         }
-        var vocab: [String: Int] = [:]
+        var vocab: [ByteKey: Int] = [:]
         vocab.reserveCapacity(vocabObj.count)
         var maxID = -1
         for (k, v) in vocabObj.entries {
             guard let id = v.int, id >= 0, id < TokenizerLimits.maxVocabulary else {
                 throw TokenizerError.invalid(file: file, key: "model.vocab[\"\(k)\"]", message: "expected a non-negative id")
             }
-            vocab[k] = id
+            vocab[ByteKey(k)] = id
             maxID = max(maxID, id)
         }
 
@@ -115,19 +115,18 @@ extension Tokenizer {
         let vocabCount = maxID + 1
         var tokens = (0..<vocabCount).map { "[PAD\($0)]" }
         var present = [Bool](repeating: false, count: vocabCount)
-        for (t, id) in vocab { tokens[id] = t; present[id] = true }
+        for (t, id) in vocab { tokens[id] = t.string; present[id] = true }
         for a in added { tokens[a.id] = a.content; present[a.id] = true }
         // Added tokens that are not in the model vocabulary still need a lookup for ignore_merges etc.
-        var fullVocab = vocab
-        for a in added where fullVocab[a.content] == nil { fullVocab[a.content] = a.id }
+        var contentID: [String: Int] = [:]
+        for (t, id) in vocab { contentID[t.string] = id }
+        for a in added { contentID[a.content] = a.id }
 
         let bpe = try BPEModelBuilder.huggingFace(
             vocab: vocab, vocabCount: vocabCount, merges: merges, byteLevel: pre.byteLevel,
             ignoreMerges: model["ignore_merges"]?.bool ?? false, byteFallback: model["byte_fallback"]?.bool ?? false,
             unkToken: model["unk_token"]?.string, fuseUnk: model["fuse_unk"]?.bool ?? false, file: file)
 
-        var contentID: [String: Int] = fullVocab
-        for a in added { contentID[a.content] = a.id }
         var (prefix, suffix) = try r.postProcessor(json["post_processor"], key: "post_processor", ids: contentID)
 
         // tokenizer_config.json
@@ -171,13 +170,16 @@ extension Tokenizer {
             a.replacingOccurrences(of: " ", with: "\u{0120}") + " " + b.replacingOccurrences(of: " ", with: "\u{0120}")
         }
         let detected = try? PreTokenizerDetector.detect(json, file: file)
-        return Tokenizer(engine: .huggingFace(pipeline), partition: nil, decoderSteps: decoder, tokens: tokens,
+        let tok = Tokenizer(engine: .huggingFace(pipeline), partition: nil, decoderSteps: decoder, tokens: tokens,
                          tokenTypes: types, scores: [Float](repeating: spm ? -1000 : 0, count: vocabCount),
                          merges: spm ? [] : mergeStrings, addedTokens: added, bos: bos, eos: eos, unk: unk, pad: pad,
                          addBOS: bos.map { prefix.contains(Int32($0)) } ?? false,
                          addEOS: eos.map { suffix.contains(Int32($0)) } ?? false, chatTemplate: template,
                          ggmlModel: spm ? "llama" : "gpt2", preTokenizerName: detected, addSpacePrefix: nil,
                          specialIDs: Set(added.filter(\.special).map(\.id)))
+        tok.converterSpecials = converterSpecials(json: json, config: config, added: added, vocabCount: vocabCount)
+        if detected == nil { tok.sourceJSON = json }
+        return tok
     }
 
     /// Token types as llama.cpp's converter assigns them (`TextModel.get_vocab_base`): ids missing from the

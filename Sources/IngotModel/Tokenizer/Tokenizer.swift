@@ -1,3 +1,6 @@
+import IngotCore
+import IngotFormats
+
 /// llama.cpp's token types (`tokenizer.ggml.token_type`).
 public enum TokenType: Int32, Sendable, CaseIterable {
     case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
@@ -16,7 +19,8 @@ public final class Tokenizer: @unchecked Sendable {
         /// llama.cpp `LLAMA_VOCAB_TYPE_BPE`: special partition, split pattern, byte-level BPE.
         case llamaBPE(split: SplitPattern, model: BPEModel)
         /// llama.cpp `LLAMA_VOCAB_TYPE_SPM`: special partition, space escaping, merges by score.
-        case llamaSPM(scorer: SentencePieceScorer, addSpacePrefix: Bool)
+        /// `wordSplit`: the vocabulary lets text be tokenized word by word (`MetaspaceWords`).
+        case llamaSPM(scorer: SentencePieceScorer, addSpacePrefix: Bool, wordSplit: Bool)
     }
 
     struct HFPipeline {
@@ -62,6 +66,10 @@ public final class Tokenizer: @unchecked Sendable {
     public let addSpacePrefix: Bool?
     /// Ids dropped by `decode(skipSpecial: true)`.
     let specialIDs: Set<Int>
+    /// The converter's special-token keys (ids, add_* flags) for `ggufMetadata`; tokenizer.json only.
+    var converterSpecials: [(key: String, value: MetadataValue)] = []
+    /// The parsed tokenizer.json, kept for pre-tokenizer detection errors.
+    var sourceJSON: JSONValue?
     let idForContent: [String: Int]
 
     init(engine: Engine, partition: SpecialTokenPartition?, decoderSteps: [DecoderStep], tokens: [String],
@@ -121,7 +129,7 @@ public final class Tokenizer: @unchecked Sendable {
                 }
             }
             if addSpecial && addEOS, let e = eos { out.append(Int32(e)) }
-        case .llamaSPM(let scorer, let addSpacePrefix):
+        case .llamaSPM(let scorer, let addSpacePrefix, let wordSplit):
             if addSpecial && addBOS, let b = bos { out.append(Int32(b)) }
             var prevSpecial = true
             for f in partition!.split(bytes, parseSpecial: parseSpecial) {
@@ -134,7 +142,16 @@ public final class Tokenizer: @unchecked Sendable {
                     t.reserveCapacity(r.count + r.count / 2 + 3)
                     if addSpacePrefix && prevSpecial { t.append(contentsOf: [0xE2, 0x96, 0x81]) }
                     for b in bytes[r] { if b == 0x20 { t.append(contentsOf: [0xE2, 0x96, 0x81]) } else { t.append(b) } }
-                    t.withUnsafeBytes { scorer.tokenize($0, into: &out) }
+                    t.withUnsafeBytes { raw in
+                        guard wordSplit else { scorer.tokenize(raw, into: &out); return }
+                        MetaspaceWords.forEachWord(raw) { w in
+                            let cacheable = w.count <= WordCache.maxKeyBytes
+                            if cacheable && cache.lookup(w, into: &out) { return }
+                            let start = out.count
+                            scorer.tokenize(w, into: &out)
+                            if cacheable { cache.store(w, out[start...]) }
+                        }
+                    }
                     prevSpecial = false
                 }
             }
@@ -146,7 +163,13 @@ public final class Tokenizer: @unchecked Sendable {
     private func encodeSplit(_ seg: [UInt8], _ split: SplitPattern?, _ model: BPEModel, into out: inout [Int32],
                              cache: inout WordCache) {
         guard let split else {
-            seg.withUnsafeBytes { model.encodeWord($0, into: &out, cache: &cache) }
+            seg.withUnsafeBytes { raw in
+                if model.metaspaceWords {
+                    MetaspaceWords.forEachWord(raw) { model.encodeWord($0, into: &out, cache: &cache) }
+                } else {
+                    model.encodeWord(raw, into: &out, cache: &cache)
+                }
+            }
             return
         }
         let text = ScalarText(seg)

@@ -98,6 +98,10 @@ public enum ConversionPlanner {
                 for (k, v) in imatrix.quantizeMetadata(file: path) { metadata.set(k, v) }
             }
         }
+        // transformers' YaRN `truncate` (gpt-oss: false) has no llama.cpp key; Ingot's inference reads this one.
+        if config.rope.type == "yarn" {
+            metadata.set("ingot.rope.scaling.yarn_truncate", .bool(config.rope.truncate ?? (arch.id != "gpt-oss")))
+        }
         let fileTypeName = floatTarget ? (FileType(id: convertFileType)?.name ?? target.description) : target.fileType.name
         return ConversionPlan(inputDescription: "\(arch.id) (Hugging Face, \(config.hfArchitecture ?? config.modelType ?? "?"))",
                               outputPath: o.output, outputFormat: .gguf, fileTypeName: fileTypeName, tensors: outputs,

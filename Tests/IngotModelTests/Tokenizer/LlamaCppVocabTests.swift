@@ -24,7 +24,7 @@ import Testing
 
     @Test(arguments: vocabs)
     func matchesLlamaCpp(_ name: String) throws {
-        let tok = try Tokenizer.load(path: TokenizerFixtures.fixture("vocab/ggml-vocab-\(name).gguf"))
+        let tok = try TokenizerFixtures.shared("vocab/ggml-vocab-\(name).gguf")
         let cs = try Self.cases(name)
         #expect(cs.count == 46)
         var bad = 0
@@ -39,15 +39,15 @@ import Testing
     }
 
     @Test func specialFlagsFromGGUF() throws {
-        let spm = try Tokenizer.load(path: TokenizerFixtures.fixture("vocab/ggml-vocab-llama-spm.gguf"))
+        let spm = try TokenizerFixtures.shared("vocab/ggml-vocab-llama-spm.gguf")
         #expect(spm.bos == 1 && spm.eos == 2 && spm.addBOS && !spm.addEOS)
         #expect(spm.encode("Hello").first == 1)
         #expect(spm.decode(spm.encode("Hello world"), skipSpecial: true) == "Hello world")
-        let l3 = try Tokenizer.load(path: TokenizerFixtures.fixture("vocab/ggml-vocab-llama-bpe.gguf"))
+        let l3 = try TokenizerFixtures.shared("vocab/ggml-vocab-llama-bpe.gguf")
         #expect(l3.bos == 128000 && l3.addBOS)
         #expect(l3.encode("<|begin_of_text|>Hi", addSpecial: false).first == 128000)
         #expect(l3.encode("<|begin_of_text|>Hi", addSpecial: false, parseSpecial: false).first != 128000)
-        let g2 = try Tokenizer.load(path: TokenizerFixtures.fixture("vocab/ggml-vocab-gpt-2.gguf"))
+        let g2 = try TokenizerFixtures.shared("vocab/ggml-vocab-gpt-2.gguf")
         #expect(!g2.addBOS)
         #expect(g2.decode(g2.encode("it's 中文 🙂")) == "it's 中文 🙂")
     }

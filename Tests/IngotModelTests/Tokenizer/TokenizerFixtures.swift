@@ -23,6 +23,19 @@ enum TokenizerFixtures {
         try Tokenizer.load(tokenizerJSON: fixture(relative))
     }
 
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: Tokenizer] = [:]
+
+    /// A tokenizer loaded once per test process (large GGUF vocabularies are slow to load in debug builds).
+    static func shared(_ relative: String) throws -> Tokenizer {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let t = cache[relative] { return t }
+        let t = try Tokenizer.load(path: fixture(relative))
+        cache[relative] = t
+        return t
+    }
+
     static var evalText: [UInt8] {
         get throws { Array(try Data(contentsOf: URL(fileURLWithPath: path("Calibration/eval.txt")))) }
     }

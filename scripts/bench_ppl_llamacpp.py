@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""The peer side of scripts/bench_ppl.sh: llama-perplexity's loop in llama-cpp-python over a token file.
+
+Usage: bench_ppl_llamacpp.py MODEL.gguf TOKENS.json N_CTX CHUNKS THREADS
+Prints one JSON line: ppl, tokens_per_second (tokens evaluated / seconds of decode), seconds.
+"""
+import json, math, sys, time
+import numpy as np
+import llama_cpp
+
+
+def main():
+    path, tok_path, n_ctx, chunks, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    tokens = json.load(open(tok_path))
+    llm = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx, n_threads=threads,
+                          n_threads_batch=threads, logits_all=True, verbose=False)
+    bos = llm.token_bos()
+    first = n_ctx // 2
+    nll, count = 0.0, 0
+    chunks = min(chunks, len(tokens) // n_ctx)
+    t0 = time.time()
+    for c in range(chunks):
+        chunk = tokens[c * n_ctx:(c + 1) * n_ctx]
+        chunk[0] = bos
+        llm.reset()
+        llm._ctx.kv_cache_clear() if hasattr(llm._ctx, "kv_cache_clear") else None
+        llm.eval(chunk)
+        logits = np.asarray(llm.scores[first:n_ctx - 1], dtype=np.float32)
+        m = logits.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(logits - m).astype(np.float64).sum(axis=1)) + m[:, 0]
+        tgt = np.array(chunk[first + 1:n_ctx])
+        nll += float((lse - logits[np.arange(len(tgt)), tgt]).sum())
+        count += len(tgt)
+    dt = time.time() - t0
+    print(json.dumps({"ppl": math.exp(nll / count), "tokens_per_second": chunks * n_ctx / dt, "seconds": dt,
+                      "chunks": chunks, "n_ctx": n_ctx}))
+
+
+if __name__ == "__main__":
+    main()
