@@ -10,7 +10,7 @@ enum BPEModelBuilder {
         var textToSymbol = ByteStringMap(capacity: n + 1024)
         for (i, t) in tokens.enumerated() {
             var t = t
-            t.withUTF8 { textToSymbol.insert(UnsafeRawBufferPointer($0), UInt64(i), replace: true) }
+            t.withUTF8 { _ = textToSymbol.insert(UnsafeRawBufferPointer($0), UInt64(i), replace: true) }
         }
         var lookup = ByteStringMap(capacity: ignoreMerges ? n : 16)
         if ignoreMerges {
