@@ -19,25 +19,28 @@ enum InspectBench {
         return nil
     }
 
-    static func now() -> Double {
+    static func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        clock_gettime(clock, &ts)
         return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
     }
 
-    /// Times `body` `runs` times and prints one line.
+    /// Times `body` `runs` times and prints one line: wall-clock and CPU (this thread) milliseconds; CPU time is
+    /// the stable figure on a shared, loaded machine.
     static func measure(_ label: String, runs: Int, _ body: () throws -> String) rethrows {
-        var times: [Double] = []
+        var wall: [Double] = [], cpu: [Double] = []
         var summary = ""
         for _ in 0..<runs {
-            let t0 = now()
+            let t0 = now(), c0 = now(CLOCK_THREAD_CPUTIME_ID)
             summary = try body()
-            times.append(now() - t0)
+            wall.append(now() - t0)
+            cpu.append(now(CLOCK_THREAD_CPUTIME_ID) - c0)
         }
-        times.sort()
+        wall.sort()
+        cpu.sort()
         let rss = peakRSSKiB().map { String(format: "%.1f MiB", Double($0) / 1024) } ?? "n/a"
-        print(String(format: "%@: min %.2f ms, median %.2f ms over %d runs; peak RSS %@; %@",
-                     label, times[0], times[times.count / 2], runs, rss, summary))
+        print(String(format: "%@: wall min %.2f / median %.2f ms, CPU min %.2f / median %.2f ms over %d runs; peak RSS %@; %@",
+                     label, wall[0], wall[wall.count / 2], cpu[0], cpu[cpu.count / 2], runs, rss, summary))
     }
 
     static func run(_ command: String, _ arguments: [String]) {

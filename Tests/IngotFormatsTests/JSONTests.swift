@@ -79,6 +79,21 @@ private func failure(_ s: String) -> JSONError? { failure(Array(s.utf8)) }
         #expect(v["a"]?.int == 3)
     }
 
+    @Test func keysCompareByCodePoints() throws {
+        // "é" precomposed and decomposed are canonically equivalent Strings but distinct JSON keys.
+        let small = try JSON.parse("{\"\u{E9}\": 1, \"e\u{301}\": 2}")
+        #expect(small.object?.count == 2)
+        #expect(small["\u{E9}"]?.int == 1)
+        #expect(small["e\u{301}"]?.int == 2)
+        var text = "{\"e\u{301}\": 2"
+        for k in 0..<40 { text += ", \"k\(k)\": \(k)" }
+        text += ", \"\u{E9}\": 1}"
+        let large = try JSON.parse(text)
+        #expect(large["\u{E9}"]?.int == 1)
+        #expect(large["e\u{301}"]?.int == 2)
+        #expect(large.object?.count == 42)
+    }
+
     @Test func syntaxErrorsCarryPlace() throws {
         let e = try #require(failure("{\n  \"a\": 1,\n  \"b\" 2\n}"))
         #expect(e.kind == .syntax)

@@ -155,7 +155,7 @@ struct JSONParser {
         try enter()
         i += 1
         var entries: [(key: String, value: JSONValue)] = []
-        var index: [String: Int]? = nil
+        var index: [JSONKey: Int]? = nil
         skipWhitespace()
         if i < n, p[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(JSONObject(entries: entries, index: nil)) }
         while true {
@@ -169,10 +169,10 @@ struct JSONParser {
             }
             let duplicate: Bool
             if index != nil {
-                duplicate = index![key] != nil
-                index![key] = entries.count
+                // One hash per key: insert and learn whether it was there.
+                duplicate = index!.updateValue(entries.count, forKey: JSONKey(key)) != nil
             } else {
-                duplicate = rejectDuplicateKeys && entries.contains { $0.key == key }
+                duplicate = rejectDuplicateKeys && entries.contains { JSONKey.same($0.key, key) }
             }
             if duplicate && rejectDuplicateKeys {
                 throw error(.duplicateKey, "duplicate key \"\(key)\" in object", at: keyOffset)

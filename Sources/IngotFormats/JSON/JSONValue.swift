@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One JSON value, as parsed: objects keep their key order (Hugging Face configs and tokenizer files are
 /// order-sensitive for humans, and writing them back must not reshuffle them).
 ///
@@ -68,7 +74,7 @@ public struct JSONObject: Equatable {
     public var entries: [(key: String, value: JSONValue)] {
         didSet { index = nil }
     }
-    private var index: [String: Int]?
+    private var index: [JSONKey: Int]?
 
     /// Objects with more members than this get a hash index.
     static let indexThreshold = 16
@@ -78,14 +84,14 @@ public struct JSONObject: Equatable {
         if entries.count > JSONObject.indexThreshold { index = JSONObject.makeIndex(entries) }
     }
 
-    init(entries: [(key: String, value: JSONValue)], index: [String: Int]?) {
+    init(entries: [(key: String, value: JSONValue)], index: [JSONKey: Int]?) {
         self.entries = entries
         self.index = index
     }
 
-    static func makeIndex(_ entries: [(key: String, value: JSONValue)]) -> [String: Int] {
-        var m = [String: Int](minimumCapacity: entries.count)
-        for (i, e) in entries.enumerated() { m[e.key] = i }
+    static func makeIndex(_ entries: [(key: String, value: JSONValue)]) -> [JSONKey: Int] {
+        var m = [JSONKey: Int](minimumCapacity: entries.count)
+        for (i, e) in entries.enumerated() { m[JSONKey(e.key)] = i }
         return m
     }
 
@@ -97,8 +103,8 @@ public struct JSONObject: Equatable {
 
     /// The value of `key` (the last one if the key is repeated), or nil.
     public subscript(key: String) -> JSONValue? {
-        if let index { return index[key].map { entries[$0].value } }
-        for e in entries.reversed() where e.key == key { return e.value }
+        if let index { return index[JSONKey(key)].map { entries[$0].value } }
+        for e in entries.reversed() where JSONKey.same(e.key, key) { return e.value }
         return nil
     }
 
@@ -106,12 +112,12 @@ public struct JSONObject: Equatable {
     public mutating func set(_ key: String, _ value: JSONValue) {
         if var m = index {
             index = nil
-            if let i = m[key] { entries[i].value = value } else {
-                m[key] = entries.count
+            if let i = m[JSONKey(key)] { entries[i].value = value } else {
+                m[JSONKey(key)] = entries.count
                 entries.append((key, value))
             }
             index = m
-        } else if let i = entries.lastIndex(where: { $0.key == key }) {
+        } else if let i = entries.lastIndex(where: { JSONKey.same($0.key, key) }) {
             entries[i].value = value
         } else {
             entries.append((key, value))
@@ -121,12 +127,38 @@ public struct JSONObject: Equatable {
 
     /// Removes every member named `key`.
     public mutating func remove(_ key: String) {
-        entries.removeAll { $0.key == key }
+        entries.removeAll { JSONKey.same($0.key, key) }
     }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.entries.count == b.entries.count
             && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+/// An object key compared and hashed by its UTF-8 bytes, as JSON compares keys (code point by code point).
+/// Swift's own `String` equality is canonical equivalence, which would merge "é" and "e\u{301}" (distinct tokens
+/// in a vocabulary), and hashing a non-ASCII `String` normalizes it first, which dominated parsing a large vocabulary.
+struct JSONKey: Hashable {
+    let string: String
+    init(_ s: String) { string = s }
+
+    static func same(_ a: String, _ b: String) -> Bool {
+        if let r = a.utf8.withContiguousStorageIfAvailable({ pa in
+            b.utf8.withContiguousStorageIfAvailable { pb in
+                pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
+            }
+        }), let r { return r }
+        return a.utf8.elementsEqual(b.utf8)
+    }
+
+    static func == (a: JSONKey, b: JSONKey) -> Bool { same(a.string, b.string) }
+
+    func hash(into h: inout Hasher) {
+        if string.utf8.withContiguousStorageIfAvailable({ h.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+            for b in string.utf8 { h.combine(b) }
+        }
+        h.combine(string.utf8.count)
     }
 }
 

@@ -6,7 +6,7 @@ extension ModelSpec {
     /// it in Ingot's own namespace (`ingot.rope.scaling.yarn_truncate`) so its metadata otherwise equals
     /// llama.cpp's; the `{arch}.`-prefixed spelling is read too.
     static let yarnTruncateKeySuffix = "rope.scaling.yarn_truncate"
-    static let yarnTruncateKey = "ingot.rope.scaling.yarn_truncate"
+    public static let yarnTruncateKey = "ingot.rope.scaling.yarn_truncate"
 
     /// Reads llama.cpp metadata (`general.architecture` = llama or gpt-oss; Mixtral is llama with experts).
     /// `vocabFallback` is the embedding's row count, used when no `vocab_size` key is present.

@@ -170,13 +170,16 @@ extension Tokenizer {
             a.replacingOccurrences(of: " ", with: "\u{0120}") + " " + b.replacingOccurrences(of: " ", with: "\u{0120}")
         }
         let detected = try? PreTokenizerDetector.detect(json, file: file)
-        return Tokenizer(engine: .huggingFace(pipeline), partition: nil, decoderSteps: decoder, tokens: tokens,
+        let tok = Tokenizer(engine: .huggingFace(pipeline), partition: nil, decoderSteps: decoder, tokens: tokens,
                          tokenTypes: types, scores: [Float](repeating: spm ? -1000 : 0, count: vocabCount),
                          merges: spm ? [] : mergeStrings, addedTokens: added, bos: bos, eos: eos, unk: unk, pad: pad,
                          addBOS: bos.map { prefix.contains(Int32($0)) } ?? false,
                          addEOS: eos.map { suffix.contains(Int32($0)) } ?? false, chatTemplate: template,
                          ggmlModel: spm ? "llama" : "gpt2", preTokenizerName: detected, addSpacePrefix: nil,
                          specialIDs: Set(added.filter(\.special).map(\.id)))
+        tok.converterSpecials = converterSpecials(json: json, config: config, added: added, vocabCount: vocabCount)
+        if detected == nil { tok.sourceJSON = json }
+        return tok
     }
 
     /// Token types as llama.cpp's converter assigns them (`TextModel.get_vocab_base`): ids missing from the

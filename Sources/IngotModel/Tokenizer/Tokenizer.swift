@@ -1,3 +1,6 @@
+import IngotCore
+import IngotFormats
+
 /// llama.cpp's token types (`tokenizer.ggml.token_type`).
 public enum TokenType: Int32, Sendable, CaseIterable {
     case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
@@ -63,6 +66,10 @@ public final class Tokenizer: @unchecked Sendable {
     public let addSpacePrefix: Bool?
     /// Ids dropped by `decode(skipSpecial: true)`.
     let specialIDs: Set<Int>
+    /// The converter's special-token keys (ids, add_* flags) for `ggufMetadata`; tokenizer.json only.
+    var converterSpecials: [(key: String, value: MetadataValue)] = []
+    /// The parsed tokenizer.json, kept for pre-tokenizer detection errors.
+    var sourceJSON: JSONValue?
     let idForContent: [String: Int]
 
     init(engine: Engine, partition: SpecialTokenPartition?, decoderSteps: [DecoderStep], tokens: [String],
