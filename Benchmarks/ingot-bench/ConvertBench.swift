@@ -32,7 +32,7 @@ enum ConvertBench {
             let ms = InspectBench.now() - t0
             let rss = Double(InspectBench.peakRSSKiB() ?? 0) / 1024
             // The largest tensor as read or as written, whichever is bigger.
-            let largest = Double(plan.tensors.map { max($0.byteCount, $0.sourceByteCount) }.max() ?? 0) / (1 << 20)
+            let largest = Double(plan.tensors.map { max($0.byteCount, $0.sourceByteCount) }.max() ?? 0) / 1_048_576
             let bound = 2 * largest + 200
             print(String(format: "convert %@ → %@ (%@): %.2f s, %.0f MB/s of source (%.0f MB), output %.0f MB at %.2f bpw; "
                          + "peak RSS %.0f MiB, bound 2×%.0f+200 = %.0f MiB: %@",

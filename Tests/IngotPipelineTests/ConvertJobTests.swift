@@ -185,6 +185,33 @@ struct ConvertJobTests {
         } throws: { String(describing: $0).contains("cannot be written to safetensors") }
     }
 
+    /// NF4 and INT8 safetensors layouts: linear weights become the quantizer's components (bitsandbytes NF4:
+    /// packed codes, absmax, quant_map, quant_state; INT8: weight + weight_scale), embeddings, the head and norms
+    /// keep their type.
+    @Test(arguments: ["NF4", "INT8"])
+    func quantizedSafetensorsLayouts(type: String) throws {
+        let dir = ConvertFixtures.temporaryDirectory()
+        defer { ConvertFixtures.cleanup(dir) }
+        let out = dir + "/q.safetensors"
+        _ = try ConvertJob.run(ConvertOptions(input: ConvertFixtures.model("tiny-llama"), output: out, type: type, threads: 2))
+        let st = try SafetensorsReader(path: out), src = try SafetensorsReader(path: ConvertFixtures.model("tiny-llama"))
+        let name = "model.layers.2.mlp.down_proj.weight"
+        let info = try #require(src.info(name))
+        var x = [Float](repeating: 0, count: info.elementCount)
+        try src.withBytes(of: name) { b in x.withUnsafeMutableBufferPointer { _ = ElementConversion.toFloat(.f16, b.baseAddress!, $0.baseAddress!, count: info.elementCount) } }
+        let expected: [WeightComponent] = type == "NF4"
+            ? try NF4Quantizer.quantize(x, shape: info.shape, options: NF4Options(dtype: "float16")).components(prefix: name)
+            : try Int8Quantizer.quantize(x, rows: info.shape[0], columns: info.shape[1]).components(weightName: name)
+        for c in expected {
+            let t = try #require(st.info(c.name), "\(c.name) missing")
+            #expect(t.type == c.dtype && t.shape == c.shape, "\(c.name)")
+            #expect(try st.withBytes(of: c.name) { [UInt8]($0) } == c.bytes, "\(c.name)")
+        }
+        #expect(st.info("model.embed_tokens.weight")?.type == .f16)
+        #expect(st.info("lm_head.weight")?.type == .f16)
+        #expect(st.info("model.norm.weight")?.type == .f16)
+    }
+
     /// Unknown types and formats are refused before anything is written, naming what is supported.
     @Test func badOptionsAreRefused() throws {
         let dir = ConvertFixtures.temporaryDirectory()
