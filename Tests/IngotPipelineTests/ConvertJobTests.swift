@@ -161,6 +161,15 @@ struct ConvertJobTests {
         }
         #expect(names.count == 39 && Set(names).count == 39)
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.gguf"))
+        // A split set converts from its first file, all shards read; a later shard alone is refused.
+        let (plan, _) = try ConvertJob.run(ConvertOptions(input: files[0], output: dir + "/q8.gguf", type: "Q8_0", threads: 2))
+        #expect(plan.tensors.count == 39)
+        let q8 = try GGUFReader(path: dir + "/q8.gguf")
+        #expect(q8.metadata["split.count"] == nil && q8.tensors.count == 39)
+        #expect(q8.metadata["ingot.source.files"]?.arrayValue?.count == files.count)
+        #expect {
+            _ = try ConvertJob.run(ConvertOptions(input: files[1], output: dir + "/x.gguf", type: "Q8_0"))
+        } throws: { String(describing: $0).contains("pass the first file") }
     }
 
     /// Safetensors output keeps the checkpoint's names and layout: 2-D float tensors in the type, 1-D kept.
