@@ -6,8 +6,9 @@ double-quantization parts and dequantized floats. Ingot's tests hold its NF4/FP4
 Usage:
   make_nf4_vectors.py [OUT.safetensors]            write the vectors (default: Tests/Fixtures/quant/nf4-vectors.safetensors)
   make_nf4_vectors.py --check-ingot INGOT.safetensors
-        read a file Ingot wrote (IngotQuantTests with INGOT_WRITE_NF4=path) and check that bitsandbytes'
-        dequantize_4bit of Ingot's packing equals Ingot's own floats, bit for bit.
+        read a file Ingot wrote (IngotQuantTests with INGOT_WRITE_NF4=path): each weight's components under its
+        own prefix, exactly as transformers saves them, plus PREFIX.ingot_dequant. bitsandbytes parses them with
+        QuantState.from_dict (transformers' loading path) and its dequantize must equal Ingot's floats bit for bit.
 
 Tensors written, for each CASE and CONFIG = {nf4,fp4}.b{blocksize}[.dq]:
   CASE.input                  F32 [rows, cols]
@@ -149,25 +150,18 @@ def write(out_path):
 
 
 def check_ingot(path):
-    """bitsandbytes dequantizes each packing Ingot wrote; the floats must equal Ingot's own decode bit for bit."""
+    """bitsandbytes loads each weight Ingot wrote the way transformers does (QuantState.from_dict on the checkpoint's
+    tensors, quant-state JSON included) and dequantizes it; the floats must equal Ingot's own decode bit for bit."""
     t = load_file(path)
-    keys = sorted({k.rsplit(".", 1)[0] for k in t if k.endswith(".packed")})
+    marker = ".quant_state.bitsandbytes__"
+    keys = sorted(k.split(marker)[0] for k in t if marker in k)
     failures = 0
     for key in keys:
-        meta = json.loads(bytes(t[f"{key}.quant_state"].tolist()).decode())
-        packed = torch.from_numpy(t[f"{key}.packed"])
-        qt = meta["quant_type"]
-        if "nested_offset" in meta:
-            state2 = F.QuantState(absmax=torch.from_numpy(t[f"{key}.nested_absmax"]), blocksize=meta["nested_blocksize"],
-                                  code=torch.from_numpy(t[f"{key}.nested_quant_map"]), dtype=torch.float32)
-            state = F.QuantState(absmax=torch.from_numpy(t[f"{key}.absmax"]), shape=torch.Size(meta["shape"]),
-                                 code=torch.from_numpy(t[f"{key}.quant_map"]), blocksize=meta["blocksize"],
-                                 quant_type=qt, dtype=torch.float32,
-                                 offset=torch.tensor(float(meta["nested_offset"]), dtype=torch.float32), state2=state2)
-        else:
-            state = F.QuantState(absmax=torch.from_numpy(t[f"{key}.absmax"]), shape=torch.Size(meta["shape"]),
-                                 code=torch.from_numpy(t[f"{key}.quant_map"]), blocksize=meta["blocksize"],
-                                 quant_type=qt, dtype=torch.float32)
+        parts = ["absmax", "quant_map", "nested_absmax", "nested_quant_map",
+                 "quant_state.bitsandbytes__nf4", "quant_state.bitsandbytes__fp4"]
+        qs_dict = {p: torch.from_numpy(t[f"{key}.{p}"]) for p in parts if f"{key}.{p}" in t}
+        state = F.QuantState.from_dict(qs_dict, device=torch.device("cpu"))
+        packed = torch.from_numpy(t[key])
         deq = reference_dequantize(packed, state).numpy()
         native = F.dequantize_4bit(packed, state).numpy()
         if not np.array_equal(deq.view(np.uint32), native.view(np.uint32)):
@@ -177,7 +171,7 @@ def check_ingot(path):
         print(f"{key}: {'equal' if same else 'DIFFERENT'} ({deq.size} values)")
         failures += 0 if same else 1
     print(f"{len(keys) - failures}/{len(keys)} Ingot packings dequantize to Ingot's floats in bitsandbytes")
-    return 1 if failures else 0
+    return 1 if failures or not keys else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 import Foundation
 import IngotCore
 import IngotQuant
+import IngotFormats
 
 /// `ingot-bench quant`: quantization and dequantization throughput per type, in MB/s of F16 input
 /// (the size of the tensor as an F16 file holds it), on 1 thread and on all threads.
@@ -10,7 +11,10 @@ import IngotQuant
 enum QuantBench {
     static let usage = """
         usage: ingot-bench quant [--types Q4_K,Q6_K,Q8_0] [--threads 1,2] [--mb 256] [--width 2048] [--repeat 3]
-                                 [--reference] [--imatrix]
+                                 [--reference] [--imatrix] [--cpu] [--gguf F16.gguf] [--tsv]
+          --gguf F      quantize every 2-D F16 `*.weight` tensor of an F16 GGUF (the file scripts/bench_quant.py
+                        also gives llama_model_quantize) instead of synthetic rows
+          --tsv         machine-readable lines: type, threads, quantize and dequantize MB/s (wall), the same per CPU-second
           --reference   also time the scalar reference encoders/decoders (the bit-exact baseline)
           --imatrix     quantize with a random importance vector (ggml's *_impl paths)
           --cpu         report MB per CPU-second instead of wall-clock MB/s (stable on a loaded machine)
@@ -20,7 +24,8 @@ enum QuantBench {
         var types: [ElementType] = [.q4_K, .q6_K, .q8_0]
         var threads = [1, Parallel.coreCount]
         var mb = 256, width = 2048, repeats = 3
-        var reference = false, imatrix = false
+        var reference = false, imatrix = false, tsv = false
+        var ggufPath: String?
         var i = 0
         func value() -> String {
             i += 1
@@ -46,9 +51,15 @@ enum QuantBench {
             case "--reference": reference = true
             case "--imatrix": imatrix = true
             case "--cpu": useCPUTime = true
+            case "--gguf": ggufPath = value()
+            case "--tsv": tsv = true
             default: print(usage); exit(2)
             }
             i += 1
+        }
+        if let ggufPath {
+            runGGUF(ggufPath, types: types, threads: threads, repeats: repeats, tsv: tsv)
+            return
         }
         let rows = max(1, mb * 1_000_000 / (2 * width))
         let n = rows * width
@@ -102,6 +113,58 @@ enum QuantBench {
         }
     }
 
+    /// Quantizes and dequantizes every 2-D F16 weight of a GGUF, per type and thread count; figures are MB of F16
+    /// input per second. Nothing is written: the GGUF writer is not part of the measurement.
+    static func runGGUF(_ path: String, types: [ElementType], threads: [Int], repeats: Int, tsv: Bool) {
+        let reader: GGUFReader
+        do { reader = try GGUFReader(path: path) } catch { print("\(error)"); exit(2) }
+        let weights = reader.tensors.filter { $0.type == .f16 && $0.shape.count == 2 && $0.name.hasSuffix("weight") }
+        let totalBytes = weights.reduce(0) { $0 + $1.byteCount }
+        let inMB = Double(totalBytes) / 1e6
+        if !tsv {
+            print("ingot-bench quant: \(weights.count) F16 weight tensors of \(path) (\(String(format: "%.0f", inMB)) MB), best of \(repeats)"
+                  + (useCPUTime ? ", MB per CPU-second" : ", wall clock"))
+            print("type    threads  quantize MB/s  dequantize MB/s")
+        }
+        // Touch the mapping once so page faults are not charged to the first type.
+        var sink: UInt8 = 0
+        for w in weights { try? reader.withBytes(of: w.name) { b in for k in stride(from: 0, to: b.count, by: 4096) { sink &+= b[k] } } }
+        _ = sink
+        for type in types {
+            guard let outputs0 = try? weights.map({ [UInt8](repeating: 0, count: try Quantizer.rowBytes(type, rowLength: $0.rowLength) * $0.rowCount) }) else {
+                print("\(type.displayName): a tensor's rows are not a multiple of its block; skipped"); continue
+            }
+            var outputs = outputs0
+            for t in threads {
+                let (qt, qc) = bestBoth(repeats) {
+                    for (k, w) in weights.enumerated() where k < outputs.count {
+                        try! reader.withBytes(of: w.name) { src in
+                            try outputs[k].withUnsafeMutableBytes { try Quantizer.quantize(type, from: .f16, src, rowLength: w.rowLength, importance: nil, into: $0, threads: t) }
+                        }
+                    }
+                }
+                var out = [Float](repeating: 0, count: weights.map { $0.rowLength * $0.rowCount }.max() ?? 0)
+                let (dt, dc) = bestBoth(repeats) {
+                    for (k, w) in weights.enumerated() where k < outputs.count {
+                        outputs[k].withUnsafeBytes { q in
+                            out.withUnsafeMutableBufferPointer {
+                                try! Quantizer.dequantize(type, q, rowLength: w.rowLength,
+                                                          into: UnsafeMutableBufferPointer(rebasing: $0[0..<(w.rowLength * w.rowCount)]), threads: t)
+                            }
+                        }
+                    }
+                }
+                if tsv {
+                    print([type.displayName, "\(t)"].joined(separator: "\t") + "\t"
+                          + [inMB / qt, inMB / dt, inMB / qc, inMB / dc].map { String(format: "%.2f", $0) }.joined(separator: "\t"))
+                } else {
+                    print(String(format: "%-7@ %7d  %13.1f  %15.1f", type.displayName, t,
+                                 inMB / (useCPUTime ? qc : qt), inMB / (useCPUTime ? dc : dt)))
+                }
+            }
+        }
+    }
+
     /// Whether to time in process CPU seconds instead of wall seconds (`--cpu`): on a loaded machine the CPU time
     /// of a 1-thread run is the stable figure; wall time is what a user waits.
     nonisolated(unsafe) static var useCPUTime = false
@@ -115,12 +178,18 @@ enum QuantBench {
 
     /// Seconds (wall, or CPU with `--cpu`) of the fastest of `repeats` runs.
     static func best(_ repeats: Int, _ body: () -> Void) -> Double {
-        var b = Double.infinity
+        let (wall, cpu) = bestBoth(repeats, body)
+        return useCPUTime ? cpu : wall
+    }
+
+    /// (wall seconds, CPU seconds) of the run with the shortest wall time.
+    static func bestBoth(_ repeats: Int, _ body: () -> Void) -> (Double, Double) {
+        var b = (Double.infinity, Double.infinity)
         for _ in 0..<max(1, repeats) {
             let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
             body()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            b = min(b, useCPUTime ? cpuSeconds() - c0 : wall)
+            if wall < b.0 { b = (wall, cpuSeconds() - c0) }
         }
         return b
     }

@@ -94,6 +94,15 @@ import IngotCore
             }
             #expect(y1.map(\.bitPattern) == y2.map(\.bitPattern))
         }
+        // a subnormal F16 scale far below amax / 127: both paths clamp at ±127, ties still go to even
+        let scale: Float = 0x1p-24
+        let x: [Float] = [130, -131, 2.5, -3.5, 126.5, -127.5].map { $0 * scale }
+        var q1 = [Int8](repeating: 0, count: x.count), q2 = q1
+        x.withUnsafeBufferPointer { xb in
+            Int8Quantizer.encodeGroupReference(xb.baseAddress!, count: x.count, scale: scale, into: &q1)
+            Int8Quantizer.encodeGroupFast(xb.baseAddress!, count: x.count, scale: scale, into: &q2)
+        }
+        #expect(q1 == [127, -127, 2, -4, 126, -127] && q2 == q1)
     }
 
     @Test(arguments: 0..<8)

@@ -145,6 +145,21 @@ import IngotCore
         #expect(throws: WeightLayoutError.self) { _ = try NF4Quantizer.dequantize(bad) }
     }
 
+    @Test func bitsAndBytesConfigIsValidJSON() throws {
+        let text = BitsAndBytesConfig.json(options: NF4Options(type: .fp4, doubleQuant: true), computeDType: "bfloat16",
+                                           skipModules: ["lm_head"])
+        let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        #expect(obj["quant_method"] as? String == "bitsandbytes" && obj["load_in_4bit"] as? Bool == true)
+        #expect(obj["bnb_4bit_quant_type"] as? String == "fp4" && obj["bnb_4bit_use_double_quant"] as? Bool == true)
+        #expect(obj["bnb_4bit_compute_dtype"] as? String == "bfloat16" && obj["llm_int8_skip_modules"] as? [String] == ["lm_head"])
+        // keys in sorted order, as save_pretrained writes them
+        let re = try NSRegularExpression(pattern: "\"([a-z0-9_]+)\": ")
+        let keys = re.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) }
+        #expect(keys == keys.sorted() && keys.count == 13 && obj.count == 13)
+        let plain = try JSONSerialization.jsonObject(with: Data(BitsAndBytesConfig.json(options: NF4Options()).utf8)) as! [String: Any]
+        #expect(plain["llm_int8_skip_modules"] is NSNull && plain["bnb_4bit_use_double_quant"] as? Bool == false)
+    }
+
     @Test func quantStateJSONMatchesPythonFormatting() {
         let s = NF4QuantState(quantType: .fp4, blockSize: 128, dtype: "bfloat16", shape: [3, 5], nested: .init(offset: 0.25))
         let expected = "{\"quant_type\": \"fp4\", \"blocksize\": 128, \"dtype\": \"bfloat16\", \"shape\": [3, 5], "

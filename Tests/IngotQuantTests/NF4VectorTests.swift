@@ -122,24 +122,25 @@ import IngotFormats
         }
     }
 
-    /// Writes Ingot's own packings (Ingot's mean offset) with Ingot's floats for scripts/make_nf4_vectors.py
-    /// `--check-ingot` when `INGOT_WRITE_NF4=path` is set: bitsandbytes then dequantizes them and compares.
-    @Test func writeIngotPackingsForBitsandbytesCheck() throws {
-        guard let path = ProcessInfo.processInfo.environment["INGOT_WRITE_NF4"] else { return }
+    /// Ingot's own packings (Ingot's mean offset) go through IngotFormats' safetensors writer under the names
+    /// transformers uses and come back identical through the reader. With `INGOT_WRITE_NF4=path` the file is kept for
+    /// scripts/make_nf4_vectors.py `--check-ingot`, where bitsandbytes loads it as transformers does and dequantizes
+    /// each weight to compare with the `.ingot_dequant` floats stored beside it.
+    @Test func ingotPackingsRoundTripThroughSafetensors() throws {
+        let keep = ProcessInfo.processInfo.environment["INGOT_WRITE_NF4"]
+        let path = keep ?? NSTemporaryDirectory() + "ingot-nf4-\(getpid()).safetensors"
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: path) } }
         let f = Self.fixture
         var components: [WeightComponent] = []
+        var tensors: [String: NF4Tensor] = [:]
         for key in Self.keys {
             let c = Config(key)
             let x = try #require(f.floats("\(c.caseName).input"))
             let shape = try #require(f.shape("\(c.caseName).input"))
             let t = try NF4Quantizer.quantize(x, shape: shape, options: NF4Options(type: c.type, blockSize: c.blockSize, doubleQuant: c.doubleQuant))
-            var parts = t.components(prefix: key)
-            // A fixed name for the quant state and Ingot's floats beside the parts.
-            let stateIndex = parts.firstIndex { $0.name.contains(".quant_state.") }!
-            parts[stateIndex].name = "\(key).quant_state"
-            parts = parts.map { p in var p = p; if p.name == key { p.name = "\(key).packed" }; return p }
-            parts.append(.f32("\(key).ingot_dequant", shape: shape, try NF4Quantizer.dequantize(t)))
-            components += parts
+            tensors[key] = t
+            components += t.components(prefix: key)     // exactly the names transformers writes
+            components.append(.f32("\(key).ingot_dequant", shape: shape, try NF4Quantizer.dequantize(t)))
         }
         let w = try SafetensorsWriter(path: path, metadata: [("source", "Ingot NF4Quantizer")])
         for c in components {
@@ -147,5 +148,17 @@ import IngotFormats
         }
         for c in components { try c.bytes.withUnsafeBytes { try w.write(c.name, bytes: $0) } }
         try w.finish()
+
+        let file = try SafetensorsFile(path: path)
+        var stored: [String: WeightComponent] = [:]
+        for info in file.header.tensors {
+            stored[info.name] = WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: Array(file.bytes(of: info)))
+        }
+        for (key, t) in tensors {
+            let json = try #require(stored[NF4QuantState.tensorName(prefix: key, type: t.state.quantType)]).bytes
+            let state = try NF4QuantState(dictionary: try JSONSerialization.jsonObject(with: Data(json)) as! [String: Any])
+            let back = try NF4Tensor(prefix: key, state: state, lookup: { stored[$0] })
+            #expect(back == t, "\(key) after the safetensors round trip")
+        }
     }
 }

@@ -57,3 +57,12 @@ public struct ChatTemplate {
         }
     }
 }
+
+extension Tokenizer {
+    /// Renders the tokenizer's chat template with its BOS/EOS token strings; nil when it has no template.
+    public func applyChatTemplate(messages: [[String: String]], addGenerationPrompt: Bool = true) throws -> String? {
+        guard let src = chatTemplate else { return nil }
+        return try ChatTemplate(src).apply(messages: messages, addGenerationPrompt: addGenerationPrompt,
+                                           bosToken: bos.flatMap(tokenString), eosToken: eos.flatMap(tokenString))
+    }
+}

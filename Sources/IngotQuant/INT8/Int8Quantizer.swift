@@ -105,6 +105,7 @@ public enum Int8Quantizer {
 
     /// Array convenience.
     public static func dequantize(_ t: Int8Tensor, threads: Int = Parallel.coreCount) throws -> [Float] {
+        try t.validate()   // before allocating: rows × columns is checked for overflow there
         var out = [Float](repeating: 0, count: t.rows * t.columns)
         try out.withUnsafeMutableBufferPointer { try dequantize(t, into: $0, threads: threads) }
         return out
@@ -115,7 +116,19 @@ public enum Int8Quantizer {
     /// `amax / 127`, rounded to the stored type (Inf when an F16 scale overflows; the caller refuses it).
     static func storedScale(_ x: UnsafePointer<Float>, count: Int, f16: Bool) -> Float {
         var amax: Float = 0
-        for i in 0..<count { amax = max(amax, abs(x[i])) }
+        var i = 0
+        if count >= 8 {
+            var vmax = SIMD8<Float>(repeating: 0)
+            let raw = UnsafeRawPointer(x)
+            while i + 8 <= count {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                let a = unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
+                vmax.replace(with: a, where: a .> vmax)
+                i += 8
+            }
+            amax = vmax.max()
+        }
+        while i < count { amax = max(amax, abs(x[i])); i += 1 }
         let s = amax / 127
         return f16 ? HalfPrecision.float(fromF16: HalfPrecision.f16Bits(s)) : s
     }
@@ -129,17 +142,25 @@ public enum Int8Quantizer {
         }
     }
 
-    /// Eight lanes per step with the reference's division, rounding and clamp.
+    /// Fast path, eight lanes at a time: the reference's division, round-half-even by adding and subtracting
+    /// 1.5·2²³ (exact for |v| < 2²²; here |v| ≤ 127·2), the clamp to ±127, then the integer read from the low
+    /// mantissa bits of the rounded sum. Tails shorter than 8 go to the reference.
     static func encodeGroupFast(_ x: UnsafePointer<Float>, count: Int, scale: Float, into q: UnsafeMutablePointer<Int8>) {
-        guard scale > 0, count % 8 == 0 else { encodeGroupReference(x, count: count, scale: scale, into: q); return }
+        guard scale > 0 else { encodeGroupReference(x, count: count, scale: scale, into: q); return }
+        let magic = SIMD8<Float>(repeating: 12_582_912)
         let s = SIMD8<Float>(repeating: scale)
         let raw = UnsafeRawPointer(x)
-        for j in stride(from: 0, to: count, by: 8) {
-            let v = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) / s
-            let r = v.rounded(.toNearestOrEven).clamped(lowerBound: SIMD8(repeating: -127), upperBound: SIMD8(repeating: 127))
-            let i = SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>(r))
-            UnsafeMutableRawPointer(q + j).storeBytes(of: i, as: SIMD8<Int8>.self)
+        var j = 0
+        while j + 8 <= count {
+            var v = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) / s
+            v.replace(with: -127, where: v .< -127)   // clamping before rounding is the same: ±127 are integers
+            v.replace(with: 127, where: v .> 127)
+            let t = v + magic   // 1.5·2²³ + q exactly, q in the low mantissa bits
+            let bits = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+            for l in 0..<8 { q[j + l] = Int8(truncatingIfNeeded: bits[l]) }
+            j += 8
         }
+        if j < count { encodeGroupReference(x + j, count: count - j, scale: scale, into: q + j) }
     }
 
     /// Scalar reference: `Float(q) * scale`.

@@ -1,26 +1,35 @@
-/// The NF4/FP4 block kernels: a plain scalar reference for each direction and a vectorized path that computes the
-/// same float32 operations (so results are identical; `NF4KernelTests` holds them equal on random data).
+/// The NF4/FP4 block kernels: a plain scalar reference for each direction and a fast path that computes the same
+/// float32 operations (so results are identical; `NF4KernelTests` holds them equal on random data, ties included).
+/// Encode's fast path is a SIMD block maximum and a four-step midpoint search (two elements interleaved); decode's is
+/// a SIMD lookup through a byte → value-pair table.
 
 // MARK: - Encode
 
-struct EncodeKernel {
+final class EncodeKernel {
     let midpoints: [Float]
     let sortedCodes: [UInt8]
     /// The padding nibble for an odd element count: the code of scaled 0.0.
     let zeroCode: UInt8
-    /// The 15 midpoints as two SIMD8 registers (the 16th lane +Inf, never below a clamped value).
-    let midLo: SIMD8<Float>, midHi: SIMD8<Float>
+    /// The 15 midpoints plus +Inf (never below a clamped value), and the codes, at fixed addresses for the fast path.
+    private let padded: UnsafeMutablePointer<Float>
+    private let codes: UnsafeMutablePointer<UInt8>
 
     init(type: FourBitType) {
         midpoints = type.midpoints
         sortedCodes = type.sortedCodes
-        var m = midpoints + [Float.infinity]
-        midLo = SIMD8(m[0..<8])
-        midHi = SIMD8(m[8..<16])
-        m.removeAll()
         var z = 0
         while z < 15 && midpoints[z] < 0 { z += 1 }
         zeroCode = type.sortedCodes[z]
+        padded = .allocate(capacity: 16)
+        codes = .allocate(capacity: 16)
+        for i in 0..<15 { padded[i] = midpoints[i] }
+        padded[15] = .infinity
+        for i in 0..<16 { codes[i] = sortedCodes[i] }
+    }
+
+    deinit {
+        padded.deallocate()
+        codes.deallocate()
     }
 
     /// bitsandbytes' `bucketize(scaled, midpoints)`: the count of midpoints strictly below `s`, as a code.
@@ -60,8 +69,10 @@ struct EncodeKernel {
         }
     }
 
-    /// Vectorized path: eight elements per step, each lane doing the reference's multiply, clamp and midpoint count.
-    /// The partial last block goes to the reference.
+    /// Fast path for full blocks: the block maximum in SIMD lanes (|x| by clearing the sign bit), then per element the
+    /// reference's `x * recip` and clamp, and a four-step search of the padded midpoints that yields the same count
+    /// of midpoints strictly below the value as the reference's linear scan (a value on a midpoint is not counted,
+    /// so it takes the lower entry). Blocks that are partial or not a multiple of 8 go to the reference.
     func encodeBlockFast(_ x: UnsafeBufferPointer<Float>, n: Int, block b: Int, blockSize bs: Int,
                          packed: UnsafeMutableBufferPointer<UInt8>, absmax: UnsafeMutableBufferPointer<Float>) {
         let lo = b * bs
@@ -69,27 +80,28 @@ struct EncodeKernel {
             encodeBlockReference(x, n: n, block: b, blockSize: bs, packed: packed, absmax: absmax)
             return
         }
-        let base = UnsafeRawPointer(x.baseAddress! + lo)
+        let xp = x.baseAddress! + lo
+        let raw = UnsafeRawPointer(xp)
         var vmax = SIMD8<Float>(repeating: 0)
         for j in stride(from: 0, to: bs, by: 8) {
-            let v = base.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
-            vmax = pointwiseMax(vmax, unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self))
+            let v = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
+            let a = unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
+            vmax.replace(with: a, where: a .> vmax)
         }
         let am = vmax.max()
         absmax[b] = am
-        let recip = SIMD8<Float>(repeating: 1 / max(am, NF4Quantizer.minAbsmax))
+        let recip = 1 / max(am, NF4Quantizer.minAbsmax)
         let out = packed.baseAddress! + lo / 2
-        for j in stride(from: 0, to: bs, by: 8) {
-            let v = base.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
-            let s = pointwiseMin(pointwiseMax(v * recip, SIMD8(repeating: -1)), SIMD8(repeating: 1))
-            var count = SIMD8<Int32>(repeating: 0)
-            for k in 0..<8 {
-                count &+= SIMD8<Int32>(repeating: 0).replacing(with: 1, where: SIMD8(repeating: midLo[k]) .< s)
-                count &+= SIMD8<Int32>(repeating: 0).replacing(with: 1, where: SIMD8(repeating: midHi[k]) .< s)
-            }
-            for k in 0..<4 {
-                out[j / 2 + k] = sortedCodes[Int(count[2 * k])] << 4 | sortedCodes[Int(count[2 * k + 1])]
-            }
+        let m = padded
+        for j in stride(from: 0, to: bs, by: 2) {
+            var s0 = xp[j] * recip, s1 = xp[j + 1] * recip
+            s0 = s0 < -1 ? -1 : (s0 > 1 ? 1 : s0)
+            s1 = s1 < -1 ? -1 : (s1 > 1 ? 1 : s1)
+            var i0 = m[7] < s0 ? 8 : 0, i1 = m[7] < s1 ? 8 : 0
+            i0 += m[i0 + 3] < s0 ? 4 : 0; i1 += m[i1 + 3] < s1 ? 4 : 0
+            i0 += m[i0 + 1] < s0 ? 2 : 0; i1 += m[i1 + 1] < s1 ? 2 : 0
+            i0 += m[i0] < s0 ? 1 : 0; i1 += m[i1] < s1 ? 1 : 0
+            out[j / 2] = codes[i0] << 4 | codes[i1]
         }
     }
 }

@@ -111,6 +111,7 @@ public enum NF4Quantizer {
 
     /// Array convenience for ``dequantize(_:into:threads:)``.
     public static func dequantize(_ t: NF4Tensor, threads: Int = Parallel.coreCount) throws -> [Float] {
+        try t.validate()   // before allocating: a hostile shape must not size the buffer
         var out = [Float](repeating: 0, count: t.elementCount)
         try out.withUnsafeMutableBufferPointer { try dequantize(t, into: $0, threads: threads) }
         return out

@@ -52,3 +52,13 @@ import Testing
         #expect(try t.render([:]) == "3:62a-b")
     }
 }
+
+@Suite struct TokenizerChatTemplateTests {
+    @Test func fixtureModelTemplate() throws {
+        let tok = try Tokenizer.load(huggingFace: TokenizerFixtures.fixture("models/tiny-llama"))
+        let s = try #require(try tok.applyChatTemplate(messages: [["role": "user", "content": "Hi"]]))
+        #expect(s == "<|start|>user<|message|>Hi<|end|><|start|>assistant<|message|>")
+        // The markers are added tokens, so they encode as single ids.
+        #expect(tok.encode(s, addSpecial: false).prefix(1) == [2])
+    }
+}
