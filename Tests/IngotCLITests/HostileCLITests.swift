@@ -20,13 +20,23 @@ import Testing
         var commands: Set<String> = ["inspect", "tokenize", "convert-gguf", "convert-safetensors", "ppl"]
     }
 
+    /// A fingerprint of the input: SHA-256 of each file written for the test; size and modification time of the
+    /// fixtures a model directory links to (hashing 10 MB in a debug build would dominate the suite).
     static func sha(_ path: String) -> String {
         var isDir: ObjCBool = false
         FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         let files = isDir.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 } : [path]
         var h = SHA256()
-        for f in files { h.update(Array((try? Data(contentsOf: URL(fileURLWithPath: f))) ?? Data())) }
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        var stamps: [String] = []
+        for f in files {
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: f)) != nil {
+                let a = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: f).resolvingSymlinksInPath().path)
+                stamps.append("\(f) \(a?[.size] ?? 0) \(a?[.modificationDate] ?? 0)")
+            } else {
+                h.update(Array((try? Data(contentsOf: URL(fileURLWithPath: f))) ?? Data()))
+            }
+        }
+        return h.finalize().map { String(format: "%02x", $0) }.joined() + stamps.joined(separator: ";")
     }
 
     /// A valid small GGUF (one F32 matrix, a llama-ish header) and a valid small safetensors file, as bytes.

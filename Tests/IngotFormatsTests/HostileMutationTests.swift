@@ -63,6 +63,15 @@ import Testing
 
     // MARK: - Checks
 
+    /// Header offsets swept in debug builds: every n-th; release builds (CI) sweep them all.
+    static func debugStep(_ n: Int) -> Int {
+        #if DEBUG
+        return n
+        #else
+        return 1
+        #endif
+    }
+
     /// Collects what went wrong across many mutants, so one failure report lists the first few.
     struct Findings {
         var problems: [String] = []
@@ -125,7 +134,9 @@ import Testing
             boundaries += [reader.dataOffset + t.offset, reader.dataOffset + t.offset + t.byteCount]
         }
         var mutator = HostileMutator(base, seed: 0x6767_7566)
-        var mutants = mutator.all(header: 0..<reader.dataOffset, boundaries: boundaries, randomFlips: 400)
+        // Every header offset in release (CI); every second one in debug, to keep the suite fast.
+        var mutants = mutator.all(header: 0..<reader.dataOffset, boundaries: boundaries, randomFlips: 400,
+                                  step: HostileMutationTests.debugStep(2))
         // Invalid UTF-8 in every key and tensor name (found as length-prefixed runs of their bytes).
         for key in reader.metadata.keys {
             let at = reader.keyOffsets[key]! + 8
@@ -151,7 +162,7 @@ import Testing
             }
         }
         #expect(f.problems.isEmpty, f.report("GGUF"))
-        #expect(mutants.count > 5000 && f.rejected > mutants.count / 2, "only \(f.rejected) of \(mutants.count) rejected")
+        #expect(mutants.count > 3000 && f.rejected > mutants.count / 2, "only \(f.rejected) of \(mutants.count) rejected")
         // Counts and lengths of 2^40 and more were rejected before anything was allocated for them.
         if let peak = peakResidentBytes() { #expect(peak < 4 << 30, "peak RSS \(peak >> 20) MiB") }
     }
