@@ -2,7 +2,8 @@
 # Perplexity speed and memory of `ingot ppl` beside llama-cpp-python on the same GGUF files, tokens, context and
 # threads (release build). Not a test: it prints figures for Benchmarks/README.md.
 #
-#   scripts/bench_ppl.sh [WORKDIR]      env: LAYERS (22 ≈ 1.0 B params), CTX (512), CHUNKS (4), THREADS (all cores)
+#   scripts/bench_ppl.sh [WORKDIR]      env: LAYERS (22 ≈ 1.0 B params), CTX (512), CHUNKS (4), THREADS (all cores),
+#                                       INGOT (a prebuilt binary; default: swift build -c release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-/tmp/ingot-bench-ppl}
@@ -13,8 +14,10 @@ THREADS=${THREADS:-$(nproc)}
 TEXT=Calibration/eval.txt
 mkdir -p "$WORK"
 
-swift build -c release --product ingot >&2
-INGOT=$(swift build -c release --show-bin-path)/ingot
+if [ -z "${INGOT:-}" ]; then
+  swift build -c release --product ingot >&2
+  INGOT=$(swift build -c release --show-bin-path)/ingot
+fi
 
 # 1. A ~1 B-parameter synthetic llama (TinyLlama's shape, the fixtures' 4096-token vocabulary).
 if [ ! -f "$WORK/hf/config.json" ]; then

@@ -9,7 +9,23 @@ import numpy as np
 import llama_cpp
 
 
+def no_extra_buffers():
+    # llama.cpp's repacked/AMX weight buffers die with SIGILL on CPUs whose hypervisor advertises AMX without
+    # enabling it (seen on this Sapphire Rapids VM); the plain CPU path is what runs everywhere.
+    default = llama_cpp.llama_model_default_params
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+    llama_cpp.llama_model_default_params = params
+    llama_cpp.llama.llama_cpp.llama_model_default_params = params
+
+
 def main():
+    if "--extra-bufts" not in sys.argv:
+        no_extra_buffers()
+    sys.argv = [a for a in sys.argv if a != "--extra-bufts"]
     path, tok_path, n_ctx, chunks, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
     tokens = json.load(open(tok_path))
     llm = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx, n_threads=threads,

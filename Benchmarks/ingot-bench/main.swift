@@ -7,11 +7,14 @@ case "quant":
     QuantBench.run(Array(benchArgs.dropFirst()))
 case "inspect", "json":
     InspectBench.run(benchArgs[0], Array(benchArgs.dropFirst()))
+case "weights":
+    WeightQuantBench.run(Array(benchArgs.dropFirst()))
 case "tokenizer":
     TokenizerBench.run(Array(benchArgs.dropFirst()))
 default:
     print("usage: ingot-bench quant [options]   (see ingot-bench quant --help)")
     print("       ingot-bench inspect PATH [--runs N]")
     print("       ingot-bench json PATH [--runs N]")
+    print("       ingot-bench weights [options]   (NF4/FP4, INT8, error metrics)")
     print("       ingot-bench tokenizer --file TEXT [--repeat N] [--json] MODEL...")
 }

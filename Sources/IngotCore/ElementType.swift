@@ -180,15 +180,20 @@ public enum ElementType: String, CaseIterable, Sendable, Hashable {
     }
 
     /// Product of `shape`, checked for negative dimensions and overflow (an empty shape is a scalar: 1).
+    ///
+    /// The product of the non-zero dimensions must fit too: a zero dimension makes the count 0, but `[2^40, 2^40, 0]`
+    /// would still overflow any partial product taken in another order (`TensorInfo.elementCount`, `rowCount`).
     public static func elementCount(_ shape: [Int]) throws -> Int {
         var n = 1
+        var hasZero = false
         for d in shape {
             guard d >= 0 else { throw SizeError.negative(d) }
+            if d == 0 { hasZero = true; continue }
             let (p, o) = n.multipliedReportingOverflow(by: d)
             guard !o else { throw SizeError.overflow("shape \(shape)") }
             n = p
         }
-        return n
+        return hasZero ? 0 : n
     }
 }
 

@@ -86,7 +86,7 @@ struct ConvertCommand: ParsableCommand {
         sigaddset(&unblock, SIGINT)
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        try runReporting {
+        try runReporting(files: [source, output] + [imatrix].compactMap { $0 }) {
             let options = ConvertOptions(
                 input: source, output: output, type: type, outputFormat: to.flatMap { OutputFormat(rawValue: $0.lowercased()) },
                 imatrix: imatrix, tensorTypes: tensorType, outputTensorType: outputTensorType,

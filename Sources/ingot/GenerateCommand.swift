@@ -68,7 +68,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         BLASKernel.reexecIfGeneric()
-        try runReporting {
+        try runReporting(files: [model]) {
             let loaded = try ModelLoader.open(model, threads: threads)
             let tok = try loaded.requireTokenizer()
             var text = prompt

@@ -66,7 +66,7 @@ struct PplCommand: ParsableCommand {
 
     func run() throws {
         BLASKernel.reexecIfGeneric()
-        try runReporting {
+        try runReporting(files: [model] + [kldBase, kldAgainst, text, saveBase].compactMap { $0 }) {
             let loaded = try ModelLoader.open(model, threads: threads)
             let m = loaded.transformer
             var nCtx = ctx

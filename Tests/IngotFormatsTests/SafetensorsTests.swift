@@ -256,3 +256,22 @@ private func kindName(_ e: SafetensorsError?) -> String {
         #expect(total + 8 + headerLength == r.files[0].file.bytes.count)
     }
 }
+
+@Suite struct SafetensorsPythonParityTests {
+    /// Tests/Fixtures/formats/python-written.safetensors was written by the Python safetensors library
+    /// (scripts/make_safetensors_fixture.py); our writer must produce the same bytes for the same tensors.
+    @Test func sameBytesAsTheRustWriter() throws {
+        let fixture = Fixtures.path("formats/python-written.safetensors")
+        let expected = try Data(contentsOf: URL(fileURLWithPath: fixture))
+        let r = try SafetensorsReader(path: fixture)
+        #expect(r.files[0].header.headerLength % 8 == 0)
+        let dir = Fixtures.temporaryDirectory()
+        defer { Fixtures.cleanup(dir) }
+        let out = dir + "/ours.safetensors"
+        let w = try SafetensorsWriter(path: out, metadata: r.files[0].header.metadata)
+        for t in r.tensors { try w.declare(t) }
+        for t in r.tensors { try r.withBytes(of: t.name) { try w.write(t.name, bytes: $0) } }
+        try w.finish()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == expected)
+    }
+}

@@ -107,6 +107,25 @@ func writeSampleGGUF(_ path: String) throws {
         #expect(file.bytes == r.bytes)
     }
 
+    @Test func ggufSplitSet() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var md = Metadata()
+        md.append("general.architecture", .string("llama"))
+        let tensors = (0..<5).map { TensorInfo(name: "t\($0)", type: .f32, shape: [8], byteCount: 32) }
+        let w = try GGUFSplitWriter(path: dir + "/m.gguf", metadata: md, maxTensors: 2)
+        for t in tensors { try w.declare(t) }
+        for t in tensors { try [UInt8](repeating: 0, count: 32).withUnsafeBytes { try w.write(t.name, bytes: $0) } }
+        try w.finish()
+        let r = try Inspector.inspect(path: dir + "/m-00001-of-00003.gguf")
+        #expect(r.files.count == 3)
+        #expect(r.tensors.map(\.name) == tensors.map(\.name))
+        #expect(r.tensors[4].file.hasSuffix("m-00003-of-00003.gguf"))
+        #expect(r.json()["tensors"]?[4]?["file"]?.string == "m-00003-of-00003.gguf")
+        try FileManager.default.removeItem(atPath: dir + "/m-00002-of-00003.gguf")
+        #expect(throws: FileError.self) { try Inspector.inspect(path: dir + "/m-00001-of-00003.gguf") }
+    }
+
     @Test func rejectsUnknownBytes() throws {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

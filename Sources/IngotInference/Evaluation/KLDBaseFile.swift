@@ -93,6 +93,8 @@ public final class KLDBaseReader {
             guard chunks >= 1, nTok <= KLDBaseHeader.maxTokens, nTok == chunks * nCtx else {
                 throw bad("\(nTok) tokens for \(chunks) chunks of \(nCtx) (byte 32)")
             }
+            // The BOS is written over each chunk's first token and embedded: it must be a token of the vocabulary.
+            guard bos < 0 || Int(bos) < vocab else { throw bad("BOS \(bos) at byte 28 is outside the vocabulary of \(vocab)") }
             try r.require(4 * nTok)
             var tokens = [Int32](repeating: 0, count: nTok)
             for i in 0..<nTok {

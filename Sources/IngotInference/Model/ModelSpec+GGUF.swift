@@ -36,6 +36,8 @@ extension ModelSpec {
         }
         let hidden = try need("embedding_length"), heads = try need("attention.head_count")
         let layers = try need("block_count")
+        // Checked here as well as in validate(): the per-layer table below is built from it first.
+        guard layers > 0 && layers <= 1 << 24 else { throw bad("\(a).block_count", "\(layers) is not a usable layer count") }
         let headDim = try int("attention.key_length") ?? int("rope.dimension_count") ?? (heads > 0 ? hidden / heads : 0)
         let experts = try int("expert_count") ?? 0
         let isMoE = experts > 0

@@ -74,6 +74,8 @@ extension ModelSpec {
         }
         let hidden = try need(c.hidden_size, "hidden_size"), heads = try need(c.num_attention_heads, "num_attention_heads")
         let layers = try need(c.num_hidden_layers, "num_hidden_layers")
+        // Checked here as well as in validate(): the per-layer table below is built from it first.
+        guard layers > 0 && layers <= 1 << 24 else { throw bad("num_hidden_layers", "\(layers) is not a usable layer count") }
         let headDim = c.head_dim ?? (heads > 0 ? hidden / heads : 0)
 
         // RoPE: rope_scaling wins over rope_parameters; theta from inside either, else top level, else class default.

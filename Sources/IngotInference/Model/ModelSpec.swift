@@ -47,6 +47,11 @@ public struct ModelSpec: Sendable, Equatable {
                        ("num_key_value_heads", kvHeads), ("head_dim", headDim)] where v <= 0 || v > 1 << 24 {
             throw bad(k, "\(v) is not a usable size")
         }
+        // Expert counts size per-expert tables: a negative or absurd one is refused for every architecture.
+        guard experts >= 0 && experts <= 1 << 16 else { throw bad("num_local_experts", "\(experts) is not a usable expert count") }
+        guard expertsPerToken >= 0 && expertsPerToken <= max(experts, 1) else {
+            throw bad("num_experts_per_tok", "\(expertsPerToken) is outside 0…\(experts)")
+        }
         guard heads % kvHeads == 0 else { throw bad("num_key_value_heads", "\(heads) heads are not a multiple of \(kvHeads) KV heads") }
         guard headDim % 2 == 0 else { throw bad("head_dim", "\(headDim) is odd; RoPE needs pairs") }
         if architecture != .llama {

@@ -45,7 +45,7 @@ enum JinjaFilters {
         case "int":
             switch v {
             case .int: return v
-            case .double(let d): return .int(Int(d))
+            case .double(let d): return .int(Int(exactly: d.rounded(.towardZero)) ?? 0)
             case .bool(let b): return .int(b ? 1 : 0)
             default: return .int(Int(v.printed.trimmingCharacters(in: .whitespaces)) ?? 0)
             }
@@ -54,7 +54,8 @@ enum JinjaFilters {
             if case .int(let i) = v { return .int(abs(i)) }
             return .double(abs(v.number ?? 0))
         case "tojson":
-            let indent = kw("indent", 0).flatMap { x -> Int? in if case .int(let i) = x { return i }; return nil }
+            // Negative indents print as 0 (Python's json.dumps); absurd ones are capped rather than trapping.
+            let indent = kw("indent", 0).flatMap { x -> Int? in if case .int(let i) = x { return max(0, min(i, 256)) }; return nil }
             return .string(toJSON(v, indent: indent, level: 0))
         case "items":
             guard case .dict(let d) = v else { return .list([]) }

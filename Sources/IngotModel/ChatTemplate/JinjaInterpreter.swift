@@ -245,13 +245,26 @@ final class JinjaInterpreter {
                 throw ChatTemplateError.runtime("unsupported operand types for +: \(a.repr) and \(b.repr)")
             }
         case "-", "*", "/", "//", "%", "**":
-            if op == "*", case .string(let s) = a, case .int(let n) = b { return .string(String(repeating: s, count: max(0, min(n, 1_000_000)))) }
+            if op == "*", case .string(let s) = a, case .int(let n) = b {
+                // Templates come from model files: the repeated string is capped at 16 MiB rather than exhausting memory.
+                let count = max(0, min(n, 1_000_000))
+                guard count <= (16 << 20) / max(1, s.utf8.count) else {
+                    throw ChatTemplateError.runtime("string repetition of \(s.utf8.count) bytes × \(n) exceeds 16 MiB")
+                }
+                return .string(String(repeating: s, count: count))
+            }
             if case .int(let x) = a, case .int(let y) = b, op != "/" {
                 switch op {
                 case "-": return .int(x &- y)
                 case "*": return .int(x &* y)
-                case "//": guard y != 0 else { throw ChatTemplateError.runtime("division by zero") }; return .int(Int((Double(x) / Double(y)).rounded(.down)))
-                case "%": guard y != 0 else { throw ChatTemplateError.runtime("division by zero") }; return .int(((x % y) + y) % y)
+                case "//", "%":
+                    // Python's floor division and modulo, exact on Int; Int.min // -1 overflows Int and becomes a float.
+                    guard y != 0 else { throw ChatTemplateError.runtime("division by zero") }
+                    let (q, overflow) = x.dividedReportingOverflow(by: y)
+                    if overflow { return op == "//" ? .double((Double(x) / Double(y)).rounded(.down)) : .int(0) }
+                    let r = x - q * y
+                    let adjust = r != 0 && (r < 0) != (y < 0)
+                    return op == "//" ? .int(adjust ? q - 1 : q) : .int(adjust ? r + y : r)
                 default: return .double(pow(Double(x), Double(y)))
                 }
             }
@@ -304,8 +317,16 @@ final class JinjaInterpreter {
                 guard ints.count == args.count, !ints.isEmpty else { throw ChatTemplateError.runtime("range() takes integers") }
                 let (lo, hi, st) = ints.count == 1 ? (0, ints[0], 1) : (ints[0], ints[1], ints.count > 2 ? ints[2] : 1)
                 guard st != 0 else { throw ChatTemplateError.runtime("range() step cannot be zero") }
-                let r = Array(stride(from: lo, to: hi, by: st).prefix(1_000_000))
-                return .list(r.map { .int($0) })
+                // At most a million items, stepping with overflow checks (stride(from:to:by:) traps near Int.max).
+                var r: [JinjaValue] = []
+                var x = lo
+                while (st > 0 ? x < hi : x > hi) && r.count < 1_000_000 {
+                    r.append(.int(x))
+                    let (next, o) = x.addingReportingOverflow(st)
+                    if o { break }
+                    x = next
+                }
+                return .list(r)
             case "strftime_now":
                 let fmt = args.first?.printed ?? "%Y-%m-%d"
                 return .string(JinjaFilters.strftime(fmt, now()))

@@ -28,8 +28,12 @@ indirect enum JinjaNode {
 
 /// Recursive-descent parser following jinja2's grammar and precedence (`parse_condexpr` … `parse_primary`).
 struct JinjaParser {
+    /// Deepest nesting of block statements (if/for/set/macro) a template may have: templates come from model files,
+    /// and each level is a recursion here and in the interpreter.
+    static let maxNesting = 64
     private var segments: [JinjaSegment]
     private var pos = 0
+    private var nesting = 0
 
     init(_ segments: [JinjaSegment]) { self.segments = segments }
 
@@ -64,6 +68,11 @@ struct JinjaParser {
     }
 
     private mutating func parseStatement(_ kw: String, _ toks: [JinjaToken], line: Int) throws -> JinjaNode {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maxNesting else {
+            throw ChatTemplateError.syntax(line: line, message: "blocks nested deeper than \(Self.maxNesting) levels")
+        }
         switch kw {
         case "if":
             var e = ExprParser(toks, line: line)
@@ -149,9 +158,21 @@ struct JinjaParser {
 
 /// Expression parser over one tag's tokens.
 struct ExprParser {
+    /// Deepest expression tree a tag may build (nesting, operator chains, postfix and filter chains all count):
+    /// the interpreter evaluates, and Swift frees, the tree recursively.
+    static let maxDepth = 256
     private let t: [JinjaToken]
     private var i = 0
+    private var depth = 0
     let line: Int
+
+    /// One level deeper; throws past `maxDepth`. Callers restore `depth` on exit.
+    private mutating func descend() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw ChatTemplateError.syntax(line: line, message: "expression nested deeper than \(Self.maxDepth) levels")
+        }
+    }
 
     init(_ tokens: [JinjaToken], line: Int) { t = tokens; self.line = line }
 
@@ -176,8 +197,12 @@ struct ExprParser {
 
     /// `a if b else c` (jinja2 `parse_condexpr`).
     mutating func parseExpression() throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
+        try descend()
         var e = try parseOr()
         while accept(.name("if")) {
+            try descend()
             let test = try parseOr()
             var other: JinjaExpr? = nil
             if accept(.name("else")) { other = try parseExpression() }
@@ -191,24 +216,33 @@ struct ExprParser {
 
     private mutating func parseOr() throws -> JinjaExpr {
         var e = try parseAnd()
-        while accept(.name("or")) { e = .binary("or", e, try parseAnd()) }
+        let saved = depth
+        defer { depth = saved }
+        while accept(.name("or")) { try descend(); e = .binary("or", e, try parseAnd()) }
         return e
     }
 
     private mutating func parseAnd() throws -> JinjaExpr {
         var e = try parseNot()
-        while accept(.name("and")) { e = .binary("and", e, try parseNot()) }
+        let saved = depth
+        defer { depth = saved }
+        while accept(.name("and")) { try descend(); e = .binary("and", e, try parseNot()) }
         return e
     }
 
     private mutating func parseNot() throws -> JinjaExpr {
-        if accept(.name("not")) { return .unary("not", try parseNot()) }
+        let saved = depth
+        defer { depth = saved }
+        if accept(.name("not")) { try descend(); return .unary("not", try parseNot()) }
         return try parseCompare()
     }
 
     private mutating func parseCompare() throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
         var e = try parseMath1()
         while true {
+            try descend()
             if let tok = peek(), case .op(let o) = tok, ["==", "!=", "<", ">", "<=", ">="].contains(o) {
                 i += 1
                 e = .binary(o, e, try parseMath1())
@@ -224,9 +258,12 @@ struct ExprParser {
     }
 
     private mutating func parseMath1() throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
         var e = try parseConcat()
         while let tok = peek(), case .op(let o) = tok, o == "+" || o == "-" {
             i += 1
+            try descend()
             e = .binary(o, e, try parseConcat())
         }
         return e
@@ -234,14 +271,19 @@ struct ExprParser {
 
     private mutating func parseConcat() throws -> JinjaExpr {
         var e = try parseMath2()
-        while accept(.op("~")) { e = .binary("~", e, try parseMath2()) }
+        let saved = depth
+        defer { depth = saved }
+        while accept(.op("~")) { try descend(); e = .binary("~", e, try parseMath2()) }
         return e
     }
 
     private mutating func parseMath2() throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
         var e = try parsePow()
         while let tok = peek(), case .op(let o) = tok, ["*", "/", "//", "%"].contains(o) {
             i += 1
+            try descend()
             e = .binary(o, e, try parsePow())
         }
         return e
@@ -249,11 +291,16 @@ struct ExprParser {
 
     private mutating func parsePow() throws -> JinjaExpr {
         var e = try parseUnary()
-        while accept(.op("**")) { e = .binary("**", e, try parseUnary()) }
+        let saved = depth
+        defer { depth = saved }
+        while accept(.op("**")) { try descend(); e = .binary("**", e, try parseUnary()) }
         return e
     }
 
     private mutating func parseUnary() throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
+        try descend()
         if accept(.op("-")) { return try parseFilterExpr(parsePostfix(.unary("-", try parseUnary()))) }
         if accept(.op("+")) { return try parseFilterExpr(parsePostfix(try parseUnary())) }
         return try parseFilterExpr(parsePostfix(try parsePrimary()))
@@ -310,8 +357,11 @@ struct ExprParser {
     }
 
     private mutating func parsePostfix(_ base: JinjaExpr) throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
         var e = base
         while true {
+            try descend()
             if accept(.op(".")) {
                 guard case .name(let n)? = next() else { throw ChatTemplateError.syntax(line: line, message: "expected a name after '.'") }
                 e = .attribute(e, n)
@@ -355,8 +405,11 @@ struct ExprParser {
     }
 
     private mutating func parseFilterExpr(_ base: JinjaExpr) throws -> JinjaExpr {
+        let saved = depth
+        defer { depth = saved }
         var e = base
         while true {
+            try descend()
             if accept(.op("|")) {
                 guard case .name(let n)? = next() else { throw ChatTemplateError.syntax(line: line, message: "expected a filter name") }
                 var a: [JinjaExpr] = [], k: [(String, JinjaExpr)] = []

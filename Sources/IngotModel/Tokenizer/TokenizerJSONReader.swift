@@ -182,8 +182,9 @@ struct TokenizerJSONReader {
                 if let st = v["special_tokens"]?[name] {
                     guard let arr = st["ids"]?.array else { throw TokenizerError.missingKey(file: file, key: "\(key).special_tokens.\(name).ids") }
                     for x in arr {
-                        guard let id = x.int, id >= 0 else {
-                            throw TokenizerError.invalid(file: file, key: "\(key).special_tokens.\(name).ids", message: "expected ids")
+                        guard let id = x.int, id >= 0, id < TokenizerLimits.maxVocabulary else {
+                            throw TokenizerError.invalid(file: file, key: "\(key).special_tokens.\(name).ids",
+                                                         message: "expected ids below \(TokenizerLimits.maxVocabulary)")
                         }
                         tokenIDs.append(Int32(id))
                     }

@@ -14,7 +14,8 @@ public struct InspectReport {
         public var bytes: Int
         public var offset: Int
         public var file: String
-        public var parameters: Int { shape.reduce(1, *) }
+        /// Elements (0 for a shape the readers would have rejected as overflowing).
+        public var parameters: Int { (try? ElementType.elementCount(shape)) ?? 0 }
     }
 
     /// Totals for one element type.

@@ -50,14 +50,49 @@ public enum Inspector {
         }
     }
 
-    static func inspect(gguf r: GGUFReader) -> InspectReport {
-        let tensors = r.tensors.map {
-            InspectReport.Tensor(name: $0.name, type: $0.type, shape: $0.shape, bytes: $0.byteCount,
-                                 offset: r.dataOffset + $0.offset, file: r.path)
+    /// A GGUF, or the whole set when it is the first file of a gguf-split set (`split.count` > 1): the other
+    /// `{stem}-0000k-of-0000N.gguf` files are read too and their tensors listed after the first file's.
+    static func inspect(gguf r: GGUFReader) throws -> InspectReport {
+        var readers = [r]
+        if let count = r.metadata["split.count"]?.intValue, count > 1, r.metadata["split.no"]?.intValue == 0 {
+            let suffix = "-" + pad5(1) + "-of-" + pad5(count) + ".gguf"
+            guard r.path.hasSuffix(suffix) else {
+                throw IngotFailure("\(r.path): first file of a \(count)-file GGUF split set, but not named *\(suffix)",
+                                   hint: "keep the names gguf-split gave the files")
+            }
+            let stem = String(r.path.dropLast(suffix.count))
+            for k in 2...count {
+                let p = stem + "-" + pad5(k) + "-of-" + pad5(count) + ".gguf"
+                let shard = try GGUFReader(path: p)
+                guard shard.metadata["split.no"]?.intValue == k - 1 else {
+                    throw IngotFailure("\(p): split.no is \(shard.metadata["split.no"]?.intValue.map(String.init) ?? "missing"), expected \(k - 1)")
+                }
+                readers.append(shard)
+            }
         }
-        return InspectReport(path: r.path, format: "gguf", version: Int(r.version), files: [r.path], metadata: r.metadata,
-                             alignment: r.alignment, dataOffset: r.dataOffset, allTensors: tensors, tensors: tensors,
-                             filter: nil, architecture: architecture(gguf: r.metadata, tensors: r.tensors))
+        var tensors: [InspectReport.Tensor] = []
+        var seen = Set<String>()
+        for g in readers {
+            for t in g.tensors {
+                guard seen.insert(t.name).inserted else {
+                    throw IngotFailure("\(g.path): tensor '\(t.name)' also appears in an earlier file of the split set")
+                }
+                tensors.append(InspectReport.Tensor(name: t.name, type: t.type, shape: t.shape, bytes: t.byteCount,
+                                                    offset: g.dataOffset + t.offset, file: g.path))
+            }
+        }
+        if let total = r.metadata["split.tensors.count"]?.intValue, readers.count > 1, total != tensors.count {
+            throw IngotFailure("\(r.path): split.tensors.count is \(total) but the \(readers.count) files hold \(tensors.count) tensors")
+        }
+        return InspectReport(path: r.path, format: "gguf", version: Int(r.version), files: readers.map(\.path),
+                             metadata: r.metadata, alignment: r.alignment, dataOffset: r.dataOffset, allTensors: tensors,
+                             tensors: tensors, filter: nil,
+                             architecture: architecture(gguf: r.metadata, tensors: readers.flatMap(\.tensors)))
+    }
+
+    static func pad5(_ n: Int) -> String {
+        let s = String(n)
+        return s.count >= 5 ? s : String(repeating: "0", count: 5 - s.count) + s
     }
 
     static func inspect(safetensors r: SafetensorsReader) throws -> InspectReport {
