@@ -56,8 +56,12 @@ public final class ConvertInput {
             files = shards.map(\.path)
             kind = .gguf
             directory = nil
-            namesByFile = shards.map { g in
-                g.tensors.map { t in
+            namesByFile = try shards.map { g in
+                try g.tensors.map { t in
+                    // A name in two shards would be written twice (or silently shadowed): refuse it, naming the shard.
+                    guard located[t.name] == nil else {
+                        throw ConvertError.unknownInput(path: g.path, reason: "tensor '\(t.name)' also appears in an earlier shard")
+                    }
                     located[t.name] = (g.file, g.dataOffset + t.offset, t)
                     return t.name
                 }
