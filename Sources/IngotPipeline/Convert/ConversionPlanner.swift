@@ -132,9 +132,11 @@ public enum ConversionPlanner {
         let json = try JSON.parseFile(path)
         let pre = try PreTokenizerDetector.detect(json, file: path)
         if pre == "default" {
-            throw VocabError(path: path, message: "a SentencePiece-style (byte-fallback) tokenizer.json; Ingot converts byte-level BPE vocabularies only so far")
+            throw IngotFailure("\(path): a SentencePiece-style (byte-fallback) tokenizer.json; Ingot converts byte-level BPE vocabularies only so far", hint: "convert the vocabulary with llama.cpp's convert_hf_to_gguf.py, or wait for SentencePiece support")
         }
-        return (try ConverterVocab.gpt2(directory: directory, vocabSize: config.vocabSize, pre: pre), [])
+        // One implementation of llama.cpp's tokenizer keys: the tokenizer's own (tested against the converter's output).
+        let keys = try Tokenizer.load(huggingFace: directory).ggufMetadata(vocabSize: config.vocabSize, file: path)
+        return (keys.map { ($0.key, $0.value) }, [])
     }
 
     // MARK: - GGUF → GGUF (llama-quantize)
