@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+swift build -c release --product ingot 2>&1 | tail -n 1
 ingot=.build/release/ingot
 model=Tests/Fixtures/models/tiny-llama
 mkdir -p out

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Ingot needs on a Debian machine (as root), then builds it. Idempotent: skips what is present.
+# Installs what Ingot needs on a Debian machine (as root). Idempotent: skips what is present. Builds nothing
+# (demo.sh and test.sh build with their own flags; building twice with different flags would rebuild everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -13,4 +14,3 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Python oracles used by the test suite's cross-checks (gguf-py reads what Ingot writes).
 python3 -c 'import gguf, numpy' 2>/dev/null || python3 -m pip install -q gguf numpy
-swift build -c release --product ingot 2>&1 | tail -n 1

@@ -12,5 +12,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 INGOT_GGUF_OUT="$out/gguf" swift test "${flags[@]}" --skip-build --filter GGUFPyExport >/dev/null
 python3 scripts/check_gguf_py.py "$out/gguf"
+# Every bundled checkpoint converted by the built binary, read back by gguf-py against llama.cpp's own outputs.
+python3 scripts/check_convert_outputs.py --ingot .build/release/ingot
 
 swift test "${flags[@]}" --skip-build
