@@ -13,4 +13,4 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # Python oracles used by the test suite's cross-checks (gguf-py reads what Ingot writes).
-python3 -c 'import gguf, numpy' 2>/dev/null || python3 -m pip install -q gguf numpy
+python3 -c 'import gguf, numpy, safetensors' 2>/dev/null || python3 -m pip install -q gguf numpy safetensors
