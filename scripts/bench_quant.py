@@ -128,7 +128,8 @@ def ggml_kernel(weights, qtype, nthread):
         for x32, dst, rows, cols, rb in jobs:
             lo, hi = rows * k // nthread, rows * (k + 1) // nthread
             if hi > lo:
-                lib.ggml_quantize_chunk(tid, x32.ctypes.data, dst.ctypes.data + lo * rb, lo * cols, hi - lo, cols, None)
+                # ggml offsets src and dst itself from `start`
+                lib.ggml_quantize_chunk(tid, x32.ctypes.data, dst.ctypes.data, lo * cols, hi - lo, cols, None)
 
     def run():
         ts = [threading.Thread(target=work, args=(k,)) for k in range(nthread)]

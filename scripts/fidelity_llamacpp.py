@@ -14,9 +14,12 @@ gpt-oss differs from transformers at later positions because llama.cpp always tr
 Not run in CI: llama-cpp-python compiles llama.cpp.
 
 Usage: scripts/fidelity_llamacpp.py [--ingot PATH] [--keep DIR] [--threads N]
+       FIDELITY_CASES=tiny-llama:F16,tiny-gptoss:BF16 scripts/fidelity_llamacpp.py   (a subset)
 Exit status 1 if an F16/BF16 conversion is off by more than the tolerance.
 """
 import argparse, json, os, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,17 +34,7 @@ TOLERANCE = 1e-2
 
 
 def logits(path, tokens, threads):
-    # No extra buffer types (CPU repack / AMX): some virtual machines advertise AMX but fault on its instructions,
-    # and these paths add nothing to a fidelity check.
-    import llama_cpp.llama_cpp as lc
-    if not getattr(lc, "_ingot_patched", False):
-        default = lc.llama_model_default_params
-        def params():
-            p = default()
-            p.use_extra_bufts = False
-            return p
-        lc.llama_model_default_params = params
-        lc._ingot_patched = True
+    import llamacpp_peer  # noqa: F401  (no AMX extra buffers: some VMs fault on them; see that file)
     from llama_cpp import Llama
     llm = Llama(model_path=path, n_ctx=len(tokens), n_batch=len(tokens), logits_all=True, verbose=False,
                 n_threads=threads, n_gpu_layers=0)
@@ -54,8 +47,7 @@ def logits(path, tokens, threads):
 def perplexity(path, text, threads, n_ctx=256, chunks=16):
     """llama-perplexity's method: the whole text tokenized with BOS, cut into chunks of n_ctx whose first token is
     set to BOS, the second half of each chunk scored; returns exp(mean NLL)."""
-    import llama_cpp.llama_cpp as lc
-    logits(path, [1], threads)  # installs the parameter patch
+    import llamacpp_peer  # noqa: F401
     from llama_cpp import Llama
     llm = Llama(model_path=path, n_ctx=n_ctx, n_batch=n_ctx, logits_all=True, verbose=False, n_threads=threads)
     tokens = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)

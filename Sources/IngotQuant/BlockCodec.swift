@@ -30,9 +30,11 @@ extension BlockCodec {
     /// Checks the arguments of ``encode(_:importance:into:)`` and returns the number of blocks.
     ///
     /// Every encoder calls this first, so a codec used on its own is as safe as one used through ``Quantizer``.
+    /// With `checkFinite: false` the caller promises to detect NaN/Inf itself (fused into its own pass) and to
+    /// throw ``QuantError/nonFinite(value:index:rowLength:)`` through ``nonFiniteError(_:)``.
     @inline(__always)
     public static func validateEncode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                                      into: UnsafeMutableRawBufferPointer) throws -> Int {
+                                      into: UnsafeMutableRawBufferPointer, checkFinite: Bool = true) throws -> Int {
         guard supportsEncode else { throw QuantError.encodeUnsupported(type, supported: Codecs.encodable) }
         let qk = type.blockElements
         guard x.count % qk == 0 else { throw QuantError.rowLengthNotMultiple(type: type, rowLength: x.count, blockSize: qk) }
@@ -47,8 +49,14 @@ extension BlockCodec {
             }
             if let i = FiniteCheck.firstNonFinite(w) { throw QuantError.nonFiniteImportance(value: w[i], index: i) }
         }
-        if let i = FiniteCheck.firstNonFinite(x) { throw QuantError.nonFinite(value: x[i], index: i, rowLength: x.count) }
+        if checkFinite, let i = FiniteCheck.firstNonFinite(x) { throw QuantError.nonFinite(value: x[i], index: i, rowLength: x.count) }
         return blocks
+    }
+
+    /// The error for the first NaN/Inf of a row a fused check found to hold one.
+    public static func nonFiniteError(_ x: UnsafeBufferPointer<Float>) -> QuantError {
+        let i = FiniteCheck.firstNonFinite(x) ?? 0
+        return QuantError.nonFinite(value: x[i], index: i, rowLength: x.count)
     }
 
     /// Checks the sizes of a decode call (programmer error when they disagree) and returns the number of blocks.

@@ -12,9 +12,10 @@ public enum Q8_0: BlockCodec {
 
     public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
                               into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
+        // The finiteness check is fused into the fast encoder's max pass (one read of the row instead of two).
+        let nb = try validateEncode(x, importance: importance, into: into, checkFinite: false)
         guard nb > 0 else { return }
-        encodeFast(x.baseAddress!, blocks: nb, into: into.baseAddress!)
+        if !encodeFast(x.baseAddress!, blocks: nb, into: into.baseAddress!) { throw nonFiniteError(x) }
     }
 
     public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
@@ -61,13 +62,21 @@ public enum Q8_0: BlockCodec {
 
     /// Vectorized per block: the max is exact in any order, and each element's multiply and `roundf` are the
     /// reference's own operations, so the bytes equal ``encodeReference(_:blocks:into:)``.
-    public static func encodeFast(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    /// Returns false when the input holds NaN or ±Inf (the bytes written are then meaningless).
+    @discardableResult
+    public static func encodeFast(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) -> Bool {
+        let expMask = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        var topExponent = SIMD8<UInt32>()  // the largest exponent field seen; all ones only for NaN/Inf
         for i in 0..<nb {
             let b = UnsafeRawPointer(x + i * qk)
             let v0 = b.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
             let v1 = b.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
             let v2 = b.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
             let v3 = b.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            let a0 = unsafeBitCast(v0, to: SIMD8<UInt32>.self), a1 = unsafeBitCast(v1, to: SIMD8<UInt32>.self)
+            let a2 = unsafeBitCast(v2, to: SIMD8<UInt32>.self), a3 = unsafeBitCast(v3, to: SIMD8<UInt32>.self)
+            topExponent = pointwiseMax(topExponent, pointwiseMax(pointwiseMax(a0 & expMask, a1 & expMask),
+                                                                 pointwiseMax(a2 & expMask, a3 & expMask)))
             let m = pointwiseMax(pointwiseMax(v0.magnitude8, v1.magnitude8), pointwiseMax(v2.magnitude8, v3.magnitude8))
             let amax = m.max()
             let d = amax / 127
@@ -82,6 +91,7 @@ public enum Q8_0: BlockCodec {
             yb.storeBytes(of: roundToInt8(v2 * s), toByteOffset: 18, as: SIMD8<Int8>.self)
             yb.storeBytes(of: roundToInt8(v3 * s), toByteOffset: 26, as: SIMD8<Int8>.self)
         }
+        return !any(topExponent .== expMask)
     }
 
     /// Whole blocks with SIMD8 conversions; `Float(q) * d` per element as the reference.

@@ -17,7 +17,8 @@ struct ConvertCommand: ParsableCommand {
 
             Types: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, MXFP4 (one type \
             everywhere llama.cpp would quantize), and llama-quantize's mixes Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, \
-            Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, MXFP4_MOE. Without --type, the checkpoint's own F16/BF16 is kept.
+            Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, MXFP4_MOE. Without --type, the checkpoint's own F16/BF16 is kept. \
+            Safetensors output takes F32, F16, BF16, NF4 (bitsandbytes layout) or INT8 (per-row weight + scale).
             """)
 
     @Argument(help: "Input: model directory, .gguf or .safetensors file.")

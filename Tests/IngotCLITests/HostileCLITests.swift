@@ -86,6 +86,21 @@ import Testing
         badJSON[9] = UInt8(ascii: "]")
         file("safetensors header not JSON", "json.safetensors", badJSON)
         file("empty file", "empty.safetensors", [])
+        // A gguf-split set whose second shard repeats the first shard's tensor.
+        for k in 0..<2 {
+            var md = Metadata()
+            md.append("general.architecture", .string("llama"))
+            md.append("split.no", .uint16(UInt16(k)))
+            md.append("split.count", .uint16(2))
+            md.append("split.tensors.count", .int32(2))
+            let w = try GGUFWriter(path: dir + "/dup-0000\(k + 1)-of-00002.gguf", metadata: md)
+            let info = try TensorInfo(name: "blk.0.ffn_up.weight", type: .f32, shape: [32])
+            try w.declare(info)
+            try [Float](repeating: 1, count: 32).withUnsafeBytes { try w.write(info.name, bytes: $0) }
+            try w.finish()
+        }
+        out.append(BadInput(label: "split GGUF with a tensor in two shards", path: dir + "/dup-00001-of-00002.gguf",
+                            names: "dup-00002-of-00002.gguf", commands: ["inspect", "convert-gguf"]))
         // A model directory: the fixture's weights (linked, never copied) with a damaged config or tokenizer.
         let tiny = fixtures.appendingPathComponent("models/tiny-llama").path
         for (label, damage) in [("config.json truncated", "config"), ("tokenizer.json damaged", "tokenizer"),

@@ -46,8 +46,8 @@ struct ArchitectureTests {
         let params = ModelNaming.parameterCounts(recipes.map { ($0.name, $0.shape) })
         let authorship = ConverterMetadata.Authorship(directoryName: model, config: config.root,
                                                       generationConfig: nil, parameters: params)
-        let pre = try PreTokenizerDetector.detect(tokenizerJSON: ConvertFixtures.model(model) + "/tokenizer.json")
-        let vocab = try ConverterVocab.gpt2(directory: ConvertFixtures.model(model), vocabSize: config.vocabSize, pre: pre)
+        let vocab = try Tokenizer.load(huggingFace: ConvertFixtures.model(model))
+            .ggufMetadata(vocabSize: config.vocabSize).map { ($0.key, $0.value) }
         let m = try ConverterMetadata.model(architecture: arch, config: config, fileType: fileType,
                                             authorship: authorship, tokenizer: vocab)
         let diffs = ConvertFixtures.metadataDifferences(m, oracle) { _ in false }

@@ -161,6 +161,15 @@ struct ConvertJobTests {
         }
         #expect(names.count == 39 && Set(names).count == 39)
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.gguf"))
+        // A split set converts from its first file, all shards read; a later shard alone is refused.
+        let (plan, _) = try ConvertJob.run(ConvertOptions(input: files[0], output: dir + "/q8.gguf", type: "Q8_0", threads: 2))
+        #expect(plan.tensors.count == 39)
+        let q8 = try GGUFReader(path: dir + "/q8.gguf")
+        #expect(q8.metadata["split.count"] == nil && q8.tensors.count == 39)
+        #expect(q8.metadata["ingot.source.files"]?.arrayValue?.count == files.count)
+        #expect {
+            _ = try ConvertJob.run(ConvertOptions(input: files[1], output: dir + "/x.gguf", type: "Q8_0"))
+        } throws: { String(describing: $0).contains("pass the first file") }
     }
 
     /// Safetensors output keeps the checkpoint's names and layout: 2-D float tensors in the type, 1-D kept.
@@ -183,6 +192,33 @@ struct ConvertJobTests {
         #expect {
             _ = try ConvertJob.run(ConvertOptions(input: ConvertFixtures.model("tiny-llama"), output: dir + "/q.safetensors", type: "Q4_K"))
         } throws: { String(describing: $0).contains("cannot be written to safetensors") }
+    }
+
+    /// NF4 and INT8 safetensors layouts: linear weights become the quantizer's components (bitsandbytes NF4:
+    /// packed codes, absmax, quant_map, quant_state; INT8: weight + weight_scale), embeddings, the head and norms
+    /// keep their type.
+    @Test(arguments: ["NF4", "INT8"])
+    func quantizedSafetensorsLayouts(type: String) throws {
+        let dir = ConvertFixtures.temporaryDirectory()
+        defer { ConvertFixtures.cleanup(dir) }
+        let out = dir + "/q.safetensors"
+        _ = try ConvertJob.run(ConvertOptions(input: ConvertFixtures.model("tiny-llama"), output: out, type: type, threads: 2))
+        let st = try SafetensorsReader(path: out), src = try SafetensorsReader(path: ConvertFixtures.model("tiny-llama"))
+        let name = "model.layers.2.mlp.down_proj.weight"
+        let info = try #require(src.info(name))
+        var x = [Float](repeating: 0, count: info.elementCount)
+        try src.withBytes(of: name) { b in x.withUnsafeMutableBufferPointer { _ = ElementConversion.toFloat(.f16, b.baseAddress!, $0.baseAddress!, count: info.elementCount) } }
+        let expected: [WeightComponent] = type == "NF4"
+            ? try NF4Quantizer.quantize(x, shape: info.shape, options: NF4Options(dtype: "float16")).components(prefix: name)
+            : try Int8Quantizer.quantize(x, rows: info.shape[0], columns: info.shape[1]).components(weightName: name)
+        for c in expected {
+            let t = try #require(st.info(c.name), "\(c.name) missing")
+            #expect(t.type == c.dtype && t.shape == c.shape, "\(c.name)")
+            #expect(try st.withBytes(of: c.name) { [UInt8]($0) } == c.bytes, "\(c.name)")
+        }
+        #expect(st.info("model.embed_tokens.weight")?.type == .f16)
+        #expect(st.info("lm_head.weight")?.type == .f16)
+        #expect(st.info("model.norm.weight")?.type == .f16)
     }
 
     /// Unknown types and formats are refused before anything is written, naming what is supported.

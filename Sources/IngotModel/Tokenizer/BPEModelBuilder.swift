@@ -5,37 +5,53 @@ enum BPEModelBuilder {
     /// or results that are not tokens still merge (as extra symbols).
     static func llamaCpp(tokens: [String], merges: [String], ignoreMerges: Bool) throws -> BPEModel {
         let n = tokens.count
-        // Symbol table keyed by the token's byte-level text; the last id wins like llama.cpp's token_to_id.
-        // (A String dictionary: its hashing runs in the optimised runtime, which keeps debug-build tests fast.)
-        var textToSymbol: [ByteKey: Int32] = [:]
-        textToSymbol.reserveCapacity(n + 1024)
-        for (i, t) in tokens.enumerated() { textToSymbol[ByteKey(t)] = Int32(i) }
+        // Symbol table keyed by the token's byte-level text (byte-exact); the last id wins like llama.cpp's
+        // token_to_id. Merge parts are looked up as slices of the merge string, without building Strings.
+        var textToSymbol = ByteStringMap(capacity: n + 1024)
+        for (i, t) in tokens.enumerated() {
+            var t = t
+            t.withUTF8 { _ = textToSymbol.insert(UnsafeRawBufferPointer($0), UInt64(i), replace: true) }
+        }
         var lookup = ByteStringMap(capacity: ignoreMerges ? n : 16)
         if ignoreMerges {
             for (i, t) in tokens.enumerated() { if let raw = ByteLevel.decode(t) { lookup.insert(raw, UInt64(i), replace: true) } }
         }
         var extra: [[UInt8]] = []
-        func symbol(_ text: String) -> Int32 {
-            if let v = textToSymbol[ByteKey(text)] { return v }
+        func symbol(_ text: UnsafeRawBufferPointer) -> Int32 {
+            if let v = textToSymbol.find(text) { return Int32(v) }
             let id = Int32(n + extra.count)
-            extra.append(Array(text.utf8))
-            textToSymbol[ByteKey(text)] = id
+            extra.append(Array(text))
+            textToSymbol.insert(text, UInt64(id))
             return id
         }
         var byteSymbols = [Int32](repeating: -1, count: 256)
-        for b in 0..<256 { byteSymbols[b] = symbol(String(Unicode.Scalar(ByteLevel.scalarForByte[b])!)) }
+        for b in 0..<256 {
+            let s = Array(String(Unicode.Scalar(ByteLevel.scalarForByte[b])!).utf8)
+            byteSymbols[b] = s.withUnsafeBytes { symbol($0) }
+        }
         var pairs = PairTable(capacity: merges.count + 16)
+        var joined: [UInt8] = []
         for (rank, m) in merges.enumerated() {
-            // The first space after the first byte separates the parts (`word.find(' ', 1)`).
-            let u = m.utf8
-            guard u.count > 1, let sp = u[u.index(after: u.startIndex)...].firstIndex(of: 0x20) else { continue }
-            let a = String(m[..<sp]), b = String(m[u.index(after: sp)...])
-            pairs.insert(symbol(a), symbol(b), rank: Int32(rank), merged: symbol(a + b), replace: false)
+            var m = m
+            m.withUTF8 { u in
+                // The first space after the first byte separates the parts (`word.find(' ', 1)`).
+                guard u.count > 1 else { return }
+                var sp = 1
+                while sp < u.count && u[sp] != 0x20 { sp += 1 }
+                guard sp < u.count else { return }
+                let all = UnsafeRawBufferPointer(u)
+                let a = UnsafeRawBufferPointer(rebasing: all[0..<sp])
+                let b = UnsafeRawBufferPointer(rebasing: all[(sp + 1)...])
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: a)
+                joined.append(contentsOf: b)
+                let sa = symbol(a), sb = symbol(b)
+                let sm = joined.withUnsafeBytes { symbol($0) }
+                pairs.insert(sa, sb, rank: Int32(rank), merged: sm, replace: false)
+            }
         }
         var single = [Int32](repeating: -1, count: 256)
-        for b in 0..<128 {
-            if let v = textToSymbol[ByteKey(String(Unicode.Scalar(UInt8(b))))], Int(v) < n { single[b] = v }
-        }
+        for b in 0..<128 { if let v = textToSymbol.find([UInt8(b)]), Int(v) < n { single[b] = Int32(v) } }
         return BPEModel(merger: BPEMerger(pairs: pairs), vocabCount: n, lookup: lookup, byteSymbols: byteSymbols,
                         byteLevel: true, ignoreMerges: ignoreMerges, byteFallback: nil, unk: nil, fuseUnk: false,
                         extraSymbolText: extra, singleByteTokens: single)

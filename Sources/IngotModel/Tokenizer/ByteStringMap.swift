@@ -22,11 +22,24 @@ struct ByteStringMap {
     var count: Int { values.count }
     var arenaBytes: Int { arena.count }
 
-    /// FNV-1a over the bytes, then a final mix (so the low bits used for slots depend on every byte).
+    /// FNV-style multiply-xor over 8-byte words and the tail bytes, then a final mix (so the low bits used for
+    /// slots depend on every byte).
     @inline(__always)
     static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in p { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        guard let base = p.baseAddress else { return h }
+        let n = p.count
+        var i = 0
+        // Eight bytes at a time, then the tail (FNV-style mixing; only needs to be deterministic and spread well).
+        while i + 8 <= n {
+            h = (h ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+            h ^= h >> 32
+            i += 8
+        }
+        while i < n {
+            h = (h ^ UInt64(base.load(fromByteOffset: i, as: UInt8.self))) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
         h ^= h >> 29
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32

@@ -24,58 +24,63 @@ struct SentencePieceScorer {
     func tokenize(_ text: UnsafeRawBufferPointer, into out: inout [Int32]) {
         let total = text.count
         if total == 0 { return }
-        // Symbols: start offset and byte length; prev/next links. A merged-away symbol has length 0.
-        var start: [Int32] = [], len: [Int32] = []
-        start.reserveCapacity(total); len.reserveCapacity(total)
-        var offs = 0
-        while offs < total {
-            let l = min(UTF8Scalar.sequenceLength(lead: text[offs]), total - offs)
-            start.append(Int32(offs)); len.append(Int32(l))
-            offs += l
-        }
-        let n = start.count
-        var prev = (0..<n).map { Int32($0 - 1) }
-        var next = (0..<n).map { Int32($0 + 1 < n ? $0 + 1 : -1) }
-        var heap: [Bigram] = []
-        heap.reserveCapacity(n)
-
-        func tryAdd(_ l: Int32, _ r: Int32) {
-            guard l >= 0, r >= 0 else { return }
-            let st = Int(start[Int(l)]), size = Int(len[Int(l)] + len[Int(r)])
-            guard let v = lookup.find(UnsafeRawBufferPointer(rebasing: text[st..<(st + size)])) else { return }
-            let id = Int(v)
-            guard id < scores.count else { return }
-            push(&heap, Bigram(score: scores[id], left: l, right: r, size: Int32(size)))
-        }
-        for i in 1..<max(n, 1) { tryAdd(Int32(i - 1), Int32(i)) }
-        while let b = pop(&heap) {
-            let l = Int(b.left), r = Int(b.right)
-            // Stale: either side has merged since (lengths only grow, so the sum is exact).
-            if len[l] == 0 || len[r] == 0 || len[l] + len[r] != b.size { continue }
-            len[l] += len[r]
-            len[r] = 0
-            next[l] = next[r]
-            if next[r] >= 0 { prev[Int(next[r])] = Int32(l) }
-            tryAdd(prev[l], Int32(l))
-            tryAdd(Int32(l), next[l])
-        }
-        var i: Int32 = 0
-        while i != -1 {
-            let st = Int(start[Int(i)]), l = Int(len[Int(i)])
-            let piece = UnsafeRawBufferPointer(rebasing: text[st..<(st + l)])
-            if let v = lookup.find(piece) {
-                out.append(Int32(v))
-            } else {
-                // A merged symbol is always a token, so only single characters reach here: emit their bytes.
-                for b in piece where byteTokens[Int(b)] >= 0 { out.append(byteTokens[Int(b)]) }
+        // Symbols: start offset and byte length, prev/next links; a merged-away symbol has length 0. Scratch
+        // lives in one temporary allocation (on the stack for short words): the heap holds at most n - 1
+        // initial bigrams plus two per merge, so 3n entries suffice.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * total + 4) { ints in
+            withUnsafeTemporaryAllocation(of: Bigram.self, capacity: 3 * total + 4) { heap in
+                let start = ints.baseAddress!, len = start + total, prev = len + total, next = prev + total
+                var n = 0
+                var offs = 0
+                while offs < total {
+                    let l = min(UTF8Scalar.sequenceLength(lead: text[offs]), total - offs)
+                    start[n] = Int32(offs); len[n] = Int32(l)
+                    offs += l
+                    n += 1
+                }
+                for i in 0..<n { prev[i] = Int32(i - 1); next[i] = i + 1 < n ? Int32(i + 1) : -1 }
+                var count = 0
+                @inline(__always) func tryAdd(_ l: Int32, _ r: Int32) {
+                    guard l >= 0, r >= 0 else { return }
+                    let st = Int(start[Int(l)]), size = Int(len[Int(l)] + len[Int(r)])
+                    guard let v = lookup.find(UnsafeRawBufferPointer(rebasing: text[st..<(st + size)])) else { return }
+                    let id = Int(v)
+                    guard id < scores.count else { return }
+                    push(heap.baseAddress!, &count, Bigram(score: scores[id], left: l, right: r, size: Int32(size)))
+                }
+                var i = 1
+                while i < n { tryAdd(Int32(i - 1), Int32(i)); i += 1 }
+                while count > 0 {
+                    let b = pop(heap.baseAddress!, &count)
+                    let l = Int(b.left), r = Int(b.right)
+                    // Stale: either side has merged since (lengths only grow, so the sum is exact).
+                    if len[l] == 0 || len[r] == 0 || len[l] + len[r] != b.size { continue }
+                    len[l] += len[r]
+                    len[r] = 0
+                    next[l] = next[r]
+                    if next[r] >= 0 { prev[Int(next[r])] = Int32(l) }
+                    tryAdd(prev[l], Int32(l))
+                    tryAdd(Int32(l), next[l])
+                }
+                var k: Int32 = 0
+                while k != -1 {
+                    let st = Int(start[Int(k)]), l = Int(len[Int(k)])
+                    let piece = UnsafeRawBufferPointer(rebasing: text[st..<(st + l)])
+                    if let v = lookup.find(piece) {
+                        out.append(Int32(v))
+                    } else {
+                        // A merged symbol is always a token, so only single characters reach here: their bytes.
+                        for b in piece where byteTokens[Int(b)] >= 0 { out.append(byteTokens[Int(b)]) }
+                    }
+                    k = next[Int(k)]
+                }
             }
-            i = next[Int(i)]
         }
     }
 
-    private func push(_ h: inout [Bigram], _ x: Bigram) {
-        h.append(x)
-        var i = h.count - 1
+    private func push(_ h: UnsafeMutablePointer<Bigram>, _ count: inout Int, _ x: Bigram) {
+        var i = count
+        count += 1
         while i > 0 {
             let p = (i - 1) / 2
             if !x.before(h[p]) { break }
@@ -85,11 +90,12 @@ struct SentencePieceScorer {
         h[i] = x
     }
 
-    private func pop(_ h: inout [Bigram]) -> Bigram? {
-        guard let last = h.popLast() else { return nil }
-        if h.isEmpty { return last }
+    private func pop(_ h: UnsafeMutablePointer<Bigram>, _ count: inout Int) -> Bigram {
         let top = h[0]
-        let n = h.count
+        count -= 1
+        let n = count
+        if n == 0 { return top }
+        let last = h[n]
         var i = 0
         while true {
             let l = 2 * i + 1

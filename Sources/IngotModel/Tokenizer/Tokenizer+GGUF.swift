@@ -127,6 +127,8 @@ extension Tokenizer {
         let userDefinedTexts: Set<String> = ["<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"]
         var attrTypes = types
         for i in 0..<n {
+            // All of these texts start with "<" or "_"; testing the first byte skips hashing almost every token.
+            guard let f = tokens[i].utf8.first, f == 0x3C || f == 0x5F else { continue }
             if eogTexts.contains(tokens[i]) { attrTypes[i] = .control }
             if userDefinedTexts.contains(tokens[i]) { attrTypes[i] = .userDefined }
         }

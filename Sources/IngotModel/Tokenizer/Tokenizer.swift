@@ -1,3 +1,4 @@
+import Foundation
 import IngotCore
 import IngotFormats
 
@@ -70,7 +71,9 @@ public final class Tokenizer: @unchecked Sendable {
     var converterSpecials: [(key: String, value: MetadataValue)] = []
     /// The parsed tokenizer.json, kept for pre-tokenizer detection errors.
     var sourceJSON: JSONValue?
-    let idForContent: [String: Int]
+    /// Content → id, built on first use (most callers never look tokens up by text).
+    private var idForContentStorage: [ByteKey: Int]?
+    private let idForContentLock = NSLock()
 
     init(engine: Engine, partition: SpecialTokenPartition?, decoderSteps: [DecoderStep], tokens: [String],
          tokenTypes: [TokenType], scores: [Float], merges: [String], addedTokens: [AddedToken],
@@ -82,10 +85,6 @@ public final class Tokenizer: @unchecked Sendable {
         self.addBOS = addBOS; self.addEOS = addEOS; self.chatTemplate = chatTemplate
         self.ggmlModel = ggmlModel; self.preTokenizerName = preTokenizerName; self.addSpacePrefix = addSpacePrefix
         self.specialIDs = specialIDs
-        var m: [String: Int] = [:]
-        for (i, t) in tokens.enumerated() where m[t] == nil { m[t] = i }
-        for a in addedTokens { m[a.content] = a.id }
-        idForContent = m
     }
 
     // MARK: - Lookups
@@ -97,7 +96,18 @@ public final class Tokenizer: @unchecked Sendable {
     public func tokenString(_ id: Int) -> String? { id >= 0 && id < tokens.count ? tokens[id] : nil }
 
     /// The id of a token given its exact content (e.g. "<|eot_id|>"), or nil.
-    public func tokenID(_ content: String) -> Int? { idForContent[content] }
+    public func tokenID(_ content: String) -> Int? {
+        idForContentLock.lock()
+        defer { idForContentLock.unlock() }
+        if idForContentStorage == nil {
+            var m: [ByteKey: Int] = [:]
+            m.reserveCapacity(tokens.count)
+            for (i, t) in tokens.enumerated() where m[ByteKey(t)] == nil { m[ByteKey(t)] = i }
+            for a in addedTokens { m[ByteKey(a.content)] = a.id }
+            idForContentStorage = m
+        }
+        return idForContentStorage![ByteKey(content)]
+    }
 
     /// Whether `decode(skipSpecial: true)` drops this id.
     public func isSpecial(_ id: Int) -> Bool { specialIDs.contains(id) }

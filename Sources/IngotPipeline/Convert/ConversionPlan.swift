@@ -7,14 +7,25 @@ public enum TensorOrigin: Equatable, Sendable {
     case recipe(TensorRecipe)
     /// One source tensor as stored (GGUF input, plain tensor file).
     case tensor(TensorInfo)
+    /// Part `index` of `count` of a multi-tensor layout (bitsandbytes NF4, INT8 weight + scale) made from `source`.
+    case component(source: TensorInfo, layout: WeightLayout, index: Int, count: Int)
 
     /// Source tensor names read.
     public var sourceNames: [String] {
         switch self {
         case .recipe(let r): return r.sources
         case .tensor(let t): return [t.name]
+        case .component(let t, _, _, _): return [t.name]
         }
     }
+}
+
+/// Multi-tensor weight layouts for safetensors output.
+public enum WeightLayout: Equatable, Sendable {
+    /// bitsandbytes 4-bit NF4 as transformers saves it (packed codes, absmax, quant_map, quant_state), block 64.
+    case nf4
+    /// LLM.int8-style per-row INT8: `name` (I8) and `name_scale` (F32), as compressed-tensors names them.
+    case int8
 }
 
 /// One tensor of the output, with its decided type.

@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import IngotFormats
 import IngotModel
+import IngotQuant
 
 /// Decides every output tensor's type and the output metadata, before any byte is written.
 ///
@@ -131,9 +132,11 @@ public enum ConversionPlanner {
         let json = try JSON.parseFile(path)
         let pre = try PreTokenizerDetector.detect(json, file: path)
         if pre == "default" {
-            throw VocabError(path: path, message: "a SentencePiece-style (byte-fallback) tokenizer.json; Ingot converts byte-level BPE vocabularies only so far")
+            throw IngotFailure("\(path): a SentencePiece-style (byte-fallback) tokenizer.json; Ingot converts byte-level BPE vocabularies only so far", hint: "convert the vocabulary with llama.cpp's convert_hf_to_gguf.py, or wait for SentencePiece support")
         }
-        return (try ConverterVocab.gpt2(directory: directory, vocabSize: config.vocabSize, pre: pre), [])
+        // One implementation of llama.cpp's tokenizer keys: the tokenizer's own (tested against the converter's output).
+        let keys = try Tokenizer.load(huggingFace: directory).ggufMetadata(vocabSize: config.vocabSize, file: path)
+        return (keys.map { ($0.key, $0.value) }, [])
     }
 
     // MARK: - GGUF → GGUF (llama-quantize)
@@ -203,7 +206,7 @@ public enum ConversionPlanner {
     // MARK: - Tensor by tensor (plain tensor files; safetensors output)
 
     /// Types a tensor-by-tensor conversion can store, per output format.
-    static let safetensorsTypes: [ElementType] = [.f32, .f16, .bf16]
+    static let safetensorsTypes: [ElementType] = [.f32, .f16, .bf16, .nf4, .int8Row]
 
     /// Names kept, no architecture: the target type goes to every floating-point 2-D (or larger) tensor whose rows
     /// fit the type's block; the rest keep their type and the plan says so. `--tensor-type` patterns match the
@@ -240,7 +243,26 @@ public enum ConversionPlanner {
         var outputs: [PlannedOutput] = []
         var kept: [String] = []
         var requant: [String] = []
+        let isHF: Bool
+        if case .huggingFace = input.kind { isHF = true } else { isHF = false }
         for t in sources {
+            if format == .safetensors, target == .nf4 || target == .int8Row {
+                // Linear weights only, as transformers' bitsandbytes / compressed-tensors integrations quantize them:
+                // 2-D floating-point `.weight` tensors, not embeddings, the output head or MoE routers.
+                let eligible = t.type.isFloatingPoint && !t.type.isQuantized && t.shape.count == 2 && t.name.hasSuffix("weight")
+                    && !(isHF && (t.name.contains("embed_tokens") || t.name.hasPrefix("lm_head")))
+                    && !(o.keepRouterPrecision && QuantPlanner.isRouter(t.name))
+                if eligible {
+                    outputs += try weightComponents(t, layout: target == .nf4 ? .nf4 : .int8)
+                    continue
+                }
+                outputs.append(PlannedOutput(name: t.name, shape: t.shape, type: storable(t.type, format: format),
+                                             sourceType: t.type, origin: .tensor(t), reason: "kept: not a linear weight",
+                                             byteCount: try storable(t.type, format: format).byteCount(shape: t.shape),
+                                             sourceByteCount: t.byteCount))
+                kept.append(t.name)
+                continue
+            }
             var type = target
             var why = "--type"
             if let ov = overrides.first(where: { $0.matches(t.name) }) {
@@ -294,6 +316,29 @@ public enum ConversionPlanner {
         return ConversionPlan(inputDescription: kind, outputPath: o.output, outputFormat: format, fileTypeName: fileTypeName,
                               tensors: outputs, metadata: metadata, notes: notes,
                               typesByPattern: ConversionPlan.patternSummary(outputs))
+    }
+
+    /// The tensors a weight becomes in a multi-tensor layout, with their exact sizes (computed from the shape, so the
+    /// writer can lay out the file before any value is quantized).
+    static func weightComponents(_ t: TensorInfo, layout: WeightLayout) throws -> [PlannedOutput] {
+        let n = t.elementCount
+        var parts: [(String, ElementType, [Int])]
+        switch layout {
+        case .nf4:
+            let dtype = t.type == .bf16 ? "bfloat16" : t.type == .f16 ? "float16" : "float32"
+            let state = NF4QuantState(quantType: .nf4, blockSize: 64, dtype: dtype, shape: t.shape, nested: nil)
+            parts = [(t.name, .u8, [(n + 1) / 2, 1]), (t.name + ".absmax", .f32, [(n + 63) / 64]),
+                     (t.name + ".quant_map", .f32, [16]),
+                     (NF4QuantState.tensorName(prefix: t.name, type: .nf4), .u8, [state.json.utf8.count])]
+        case .int8:
+            parts = [(t.name, .i8, t.shape), (t.name + "_scale", .f32, [t.shape[0], 1])]
+        }
+        return try parts.enumerated().map { i, p in
+            PlannedOutput(name: p.0, shape: p.2, type: p.1, sourceType: t.type,
+                          origin: .component(source: t, layout: layout, index: i, count: parts.count),
+                          reason: layout == .nf4 ? "NF4 (bitsandbytes layout, block 64)" : "INT8 per row",
+                          byteCount: try p.1.byteCount(shape: p.2), sourceByteCount: i == 0 ? t.byteCount : 0)
+        }
     }
 
     /// The type a kept tensor is stored in: its own when the format has it, F32 otherwise (F64, FP8 in GGUF).

@@ -50,17 +50,22 @@ public final class ConvertInput {
             }
             index(safetensors: st)
         } else if path.lowercased().hasSuffix(".gguf") {
-            let g = try GGUFReader(path: path)
-            source = g
-            files = [path]
+            let first = try GGUFReader(path: path)
+            let shards = try ConvertInput.splitShards(first)
+            source = first
+            files = shards.map(\.path)
             kind = .gguf
             directory = nil
-            var names: [String] = []
-            for t in g.tensors {
-                located[t.name] = (g.file, g.dataOffset + t.offset, t)
-                names.append(t.name)
+            namesByFile = try shards.map { g in
+                try g.tensors.map { t in
+                    // A name in two shards would be written twice (or silently shadowed): refuse it, naming the shard.
+                    guard located[t.name] == nil else {
+                        throw ConvertError.unknownInput(path: g.path, reason: "tensor '\(t.name)' also appears in an earlier shard")
+                    }
+                    located[t.name] = (g.file, g.dataOffset + t.offset, t)
+                    return t.name
+                }
             }
-            namesByFile = [names]
         } else if path.lowercased().hasSuffix(".safetensors") || path.lowercased().hasSuffix(".json") {
             let st = try SafetensorsReader(path: path)
             source = st
@@ -71,6 +76,28 @@ public final class ConvertInput {
         } else {
             throw ConvertError.unknownInput(path: path, reason: "expected a model directory, a .safetensors file or a .gguf file")
         }
+    }
+
+    /// Every shard of a gguf-split set given its first file (`name-00001-of-0000N.gguf`, `split.count` > 1),
+    /// or just `first`. Tensors are read from all shards; metadata comes from the first (llama-quantize drops the
+    /// `split.*` keys).
+    static func splitShards(_ first: GGUFReader) throws -> [GGUFReader] {
+        guard let count = first.metadata["split.count"]?.intValue, count > 1 else { return [first] }
+        let no = first.metadata["split.no"]?.intValue ?? 0
+        let suffix = "-" + String(format: "%05d", 1) + "-of-" + String(format: "%05d", count) + ".gguf"
+        guard no == 0, first.path.hasSuffix(suffix) else {
+            throw ConvertError.unknownInput(path: first.path, reason: "shard \(no + 1) of a \(count)-file split GGUF; pass the first file (…\(suffix))")
+        }
+        let stem = String(first.path.dropLast(suffix.count)) + ".gguf"
+        var readers = [first]
+        for i in 1..<count {
+            let g = try GGUFReader(path: GGUFSplitWriter.shardPath(stem, index: i, count: count))
+            guard g.metadata["split.no"]?.intValue == i else {
+                throw ConvertError.unknownInput(path: g.path, reason: "expected split.no \(i) in this shard")
+            }
+            readers.append(g)
+        }
+        return readers
     }
 
     private func index(safetensors st: SafetensorsReader) {

@@ -47,7 +47,19 @@ public enum ConvertJob {
                 try sink.declare(TensorInfo(name: t.name, type: t.type, shape: t.shape))
             }
             progress?.begin(totalBytes: plan.sourceBytes, tensors: plan.tensors.count)
+            var components: [WeightComponent] = []
             for t in plan.tensors {
+                if case .component(let src, let layout, let index, let count) = t.origin {
+                    if index == 0 { components = try weightLayout(src, layout, input: input, threads: max(1, o.threads)) }
+                    let c = components[index]
+                    guard c.name == t.name, c.bytes.count == t.byteCount else {
+                        throw ConvertError.tensorFailed(tensor: t.name, reason: "layout produced \(c.name) with \(c.bytes.count) bytes, planned \(t.byteCount)")
+                    }
+                    try c.bytes.withUnsafeBytes { try sink.write(t.name, bytes: $0) }
+                    if index == count - 1 { components = []; input.release(src.name) }
+                    progress?.advance(tensor: t.name, bytes: t.sourceByteCount)
+                    continue
+                }
                 try produce(t, input: input, imatrix: imatrix, threads: max(1, o.threads), sink: sink)
                 for name in t.origin.sourceNames { input.release(name) }
                 progress?.advance(tensor: t.name, bytes: t.sourceByteCount)
@@ -90,6 +102,26 @@ public enum ConvertJob {
 
     // MARK: - One tensor
 
+    /// Quantizes `src` into a multi-tensor layout (all its components at once; they are written one by one).
+    static func weightLayout(_ src: TensorInfo, _ layout: WeightLayout, input: ConvertInput, threads: Int) throws -> [WeightComponent] {
+        let rows = try RowSource(tensor: src, bytes: try input.bytes(of: src.name))
+        var x = [Float](repeating: 0, count: src.elementCount)
+        try x.withUnsafeMutableBufferPointer { try rows.floatRows(0..<rows.rowCount, into: $0.baseAddress!) }
+        do {
+            switch layout {
+            case .nf4:
+                let dtype = src.type == .bf16 ? "bfloat16" : src.type == .f16 ? "float16" : "float32"
+                return try NF4Quantizer.quantize(x, shape: src.shape, options: NF4Options(dtype: dtype, threads: threads))
+                    .components(prefix: src.name)
+            case .int8:
+                return try Int8Quantizer.quantize(x, rows: src.shape[0], columns: src.shape[1],
+                                                  options: Int8Options(threads: threads)).components(weightName: src.name)
+            }
+        } catch {
+            throw ConvertError.tensorFailed(tensor: src.name, reason: String(describing: error))
+        }
+    }
+
     /// Produces tensor `t` into one buffer and writes it.
     static func produce(_ t: PlannedOutput, input: ConvertInput, imatrix: ImportanceMatrix?, threads: Int,
                         sink: TensorSink) throws {
@@ -97,6 +129,7 @@ public enum ConvertJob {
         switch t.origin {
         case .recipe(let r): rows = try RowSource(recipe: r, input: input)
         case .tensor(let info): rows = try RowSource(tensor: info, bytes: try input.bytes(of: info.name))
+        case .component: throw ConvertError.tensorFailed(tensor: t.name, reason: "a layout component outside its weight")
         }
         let out = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, t.byteCount), alignment: 64)
         defer { out.deallocate() }
