@@ -39,7 +39,7 @@ def main():
         chunk = tokens[c * n_ctx:(c + 1) * n_ctx]
         chunk[0] = bos
         llm.reset()
-        llm._ctx.kv_cache_clear() if hasattr(llm._ctx, "kv_cache_clear") else None
+        llm._ctx.kv_cache_clear()   # a fresh cache per chunk, as llama-perplexity
         llm.eval(chunk)
         logits = np.asarray(llm.scores[first:n_ctx - 1], dtype=np.float32)
         m = logits.max(axis=1, keepdims=True)
