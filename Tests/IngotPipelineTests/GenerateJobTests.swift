@@ -25,7 +25,7 @@ import Testing
 
     @Test func aModelWithoutATemplateIsAnErrorNamingIt() throws {
         let gguf = ConvertFixtures.root.appendingPathComponent("vocab/ggml-vocab-gpt-2.gguf").path
-        let tok = try TokenizeJob.tokenizer(at: gguf)
+        let tok = try Tokenizer.load(path: gguf)
         try #require(tok.chatTemplate == nil)
         #expect { _ = try GenerateJob.promptText("x", chat: true, tokenizer: tok, model: gguf) } throws: {
             String(describing: $0).hasPrefix(gguf + ": the model has no chat template")

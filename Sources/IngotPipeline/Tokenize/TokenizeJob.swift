@@ -1,6 +1,5 @@
 import Foundation
 import IngotCore
-import IngotFormats
 import IngotModel
 
 /// `ingot tokenize`: load a tokenizer from a model path and turn text into ids.
@@ -8,19 +7,8 @@ public enum TokenizeJob {
     /// Ids for `text` with the tokenizer found at `model` (GGUF, HF directory or tokenizer.json).
     /// `addSpecial: false` adds no BOS/EOS, as llama.cpp's tokenizer tests count tokens.
     public static func tokenize(model: String, text: String, addSpecial: Bool) throws -> [Int] {
-        let tok = try tokenizer(at: model)
+        let tok = try Tokenizer.load(path: model)
         return tok.encode32(Array(text.utf8), addSpecial: addSpecial).map(Int.init)
-    }
-
-    /// The tokenizer at `path`: a GGUF (a model, a split set's first file, or a vocabulary-only file) opened
-    /// through `ModelOpener`; otherwise a Hugging Face directory or a tokenizer.json file.
-    public static func tokenizer(at path: String) throws -> Tokenizer {
-        let head = try FileHead(path: path)
-        if GGUFReader.recognises(head) {
-            let source = try ModelOpener.open(path)
-            return try Tokenizer.load(gguf: source.metadata, file: (path as NSString).lastPathComponent)
-        }
-        return try Tokenizer.load(huggingFace: path)
     }
 
     /// Reads a UTF-8 text file for tokenizing; invalid UTF-8 is an input error naming the byte offset.
