@@ -64,7 +64,7 @@ public enum ModelOpener {
     /// is a directory, beside it when `path` is a file. Nil when there is no such file.
     public static func companion(_ name: String, of path: String) -> String? {
         var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         let dir = isDir.boolValue ? path : (path as NSString).deletingLastPathComponent
         let p = (dir.isEmpty ? "." : dir) + "/" + name
         return FileManager.default.fileExists(atPath: p) ? p : nil
@@ -73,7 +73,7 @@ public enum ModelOpener {
     /// The directory of the checkpoint at `path`: `path` itself when it is a directory, else the file's directory.
     public static func directory(of path: String) -> String {
         var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         let dir = isDir.boolValue ? path : (path as NSString).deletingLastPathComponent
         return dir.isEmpty ? "." : dir
     }

@@ -22,12 +22,12 @@ func runReporting(files: [String] = [], _ body: () throws -> Void) throws {
     } catch let e as IngotDiagnostic {
         var msg = "ingot: error: \(attributed(e.description))\n"
         if let h = e.hint { msg += "hint: \(h)\n" }
-        fputs(msg, stderr)
+        Console.error(msg)
         throw ExitCode(e.exitCode)
     } catch let e as ExitCode {
         throw e
     } catch {
-        fputs("ingot: error: \(attributed(String(describing: error)))\n", stderr)
+        Console.error("ingot: error: \(attributed(String(describing: error)))\n")
         throw ExitCode(2)
     }
 }

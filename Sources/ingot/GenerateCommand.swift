@@ -73,17 +73,16 @@ struct GenerateCommand: ParsableCommand {
         BLASKernel.reexecIfGeneric()
         let o = options
         try runReporting(files: [model]) {
-            let stdout = FileHandle.standardOutput
             let result = try GenerateJob.run(o) { event in
                 switch event {
-                case .seed(let seed): fputs("seed: \(seed)\n", stderr)
-                case .text(let piece): stdout.write(Data(piece.utf8))
+                case .seed(let seed): Console.error("seed: \(seed)\n")
+                case .text(let piece): Console.output(piece)
                 }
             }
             // The newline goes through the same unbuffered handle as the text, so it is out before the speed line
             // on stderr even when both streams are one file or pipe.
-            stdout.write(Data("\n".utf8))
-            fputs(result.speedLine, stderr)
+            Console.output("\n")
+            Console.error(result.speedLine)
         }
     }
 }

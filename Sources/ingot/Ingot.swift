@@ -30,7 +30,7 @@ struct Ingot: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)
-                if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+                if !message.isEmpty { Console.error(message + "\n") }
                 Foundation.exit(ExitStatus.usage)
             }
             exit(withError: error)

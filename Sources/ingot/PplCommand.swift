@@ -66,11 +66,11 @@ struct PplCommand: ParsableCommand {
             let result = try PerplexityJob.run(o) { event in
                 switch event {
                 case .started(let tokens, let plan, let threads):
-                    fputs(PerplexityReport.startLine(tokens: tokens, plan: plan, threads: threads), stderr)
+                    Console.error(PerplexityReport.startLine(tokens: tokens, plan: plan, threads: threads))
                 case .chunk(let index, let ppl):
-                    fputs(PerplexityReport.chunkText(index: index, ppl: ppl), stderr)
+                    Console.error(PerplexityReport.chunkText(index: index, ppl: ppl))
                 case .finished:
-                    fputs("\n", stderr)
+                    Console.error("\n")
                 }
             }
             print(report.json ? result.json().serialized(pretty: true) : result.text(), terminator: report.json ? "\n" : "")

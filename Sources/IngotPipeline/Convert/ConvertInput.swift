@@ -35,7 +35,7 @@ public final class ConvertInput {
         self.path = path
         source = try ModelOpener.open(path)
         var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         if source.formatName == "gguf" {
             kind = .gguf
             directory = nil
