@@ -9,7 +9,16 @@ public struct FileFormat: Sendable {
     /// Whether `head` is this format (a directory's `head` has no bytes).
     public let recognises: @Sendable (FileHead) -> Bool
     /// Opens the path as one source (a sharded or split input as a whole).
-    public let open: @Sendable (String) throws -> any TensorSource
+    public let open: @Sendable (String, OpenOptions) throws -> any TensorSource
+}
+
+/// How `ModelOpener.open` treats inputs that are part of something larger.
+public struct OpenOptions: Sendable {
+    /// Open a later file of a gguf-split set as just that file (`inspect` shows any file's own header) instead of
+    /// refusing it with "pass the first file" (what every command that reads the model needs).
+    public var laterShardAlone = false
+
+    public init(laterShardAlone: Bool = false) { self.laterShardAlone = laterShardAlone }
 }
 
 /// The formats, in the order they are tried: adding a format is its reader (with its `recognises` rule) and one
@@ -17,10 +26,11 @@ public struct FileFormat: Sendable {
 public enum FormatRegistry {
     public static let formats: [FileFormat] = [
         FileFormat(name: "GGUF", reads: ".gguf files, and gguf-split sets given their first file",
-                   recognises: { GGUFReader.recognises($0) }, open: { try GGUFSplitSet.open($0) }),
+                   recognises: { GGUFReader.recognises($0) },
+                   open: { try GGUFSplitSet.open($0, laterShardAlone: $1.laterShardAlone) }),
         FileFormat(name: "safetensors",
                    reads: ".safetensors files, *.safetensors.index.json and Hugging Face checkpoint directories",
-                   recognises: { SafetensorsReader.recognises($0) }, open: { try SafetensorsReader(path: $0) }),
+                   recognises: { SafetensorsReader.recognises($0) }, open: { path, _ in try SafetensorsReader(path: path) }),
     ]
 
     /// The format of `head`, or nil.

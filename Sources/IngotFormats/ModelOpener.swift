@@ -44,8 +44,8 @@ public struct FileHead: Sendable {
 public enum ModelOpener {
     /// Opens `path` as a `TensorSource`. Unknown bytes are an error naming the file, its first bytes and the
     /// supported formats.
-    public static func open(_ path: String) throws -> any TensorSource {
-        try format(of: path).open(path)
+    public static func open(_ path: String, options: OpenOptions = OpenOptions()) throws -> any TensorSource {
+        try format(of: path).open(path, options)
     }
 
     /// The registered format `path` holds, or the unknown-format error.

@@ -108,6 +108,9 @@ import Testing
         #expect { _ = try ModelOpener.open(w.outputPaths[1]) } throws: {
             String(describing: $0).contains("pass the first file") && String(describing: $0).contains("m-00002-of-00003.gguf")
         }
+        // Unless asked to open it as the file it is (inspect shows any file's own header).
+        let alone = try ModelOpener.open(w.outputPaths[1], options: OpenOptions(laterShardAlone: true))
+        #expect(alone is GGUFReader && alone.tensors.map(\.name) == ["blk.2.ffn_up.weight", "blk.3.ffn_up.weight"])
         // A missing shard is the file error of that shard.
         try FileManager.default.removeItem(atPath: w.outputPaths[2])
         #expect { _ = try ModelOpener.open(w.outputPaths[0]) } throws: {

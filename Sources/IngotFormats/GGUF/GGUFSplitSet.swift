@@ -19,10 +19,12 @@ public final class GGUFSplitSet: TensorSource {
     private let lookup: [String: (shard: Int, tensor: Int)]
 
     /// Opens `path`: the whole set when it is the first file of one (`split.count` > 1), else just the file
-    /// (a plain `GGUFReader`).
-    public static func open(_ path: String) throws -> any TensorSource {
+    /// (a plain `GGUFReader`). A later file of a set is refused ("pass the first file") unless `laterShardAlone`,
+    /// which opens it as the file it is.
+    public static func open(_ path: String, laterShardAlone: Bool = false) throws -> any TensorSource {
         let first = try GGUFReader(path: path)
         guard let count = first.metadata["split.count"]?.intValue, count > 1 else { return first }
+        if laterShardAlone, let no = first.metadata["split.no"]?.intValue, no != 0 { return first }
         return try GGUFSplitSet(first: first, count: count)
     }
 

@@ -25,9 +25,10 @@ public enum Inspector {
         return head.path.hasSuffix(".json") && head.bytes.first == UInt8(ascii: "{") ? .safetensorsIndex : .safetensors
     }
 
-    /// Reads the headers of `path` and summarises them.
+    /// Reads the headers of `path` and summarises them. A later file of a gguf-split set is shown alone (its own
+    /// header); the first file shows the whole set.
     public static func inspect(path: String) throws -> InspectReport {
-        try inspect(source: ModelOpener.open(path))
+        try inspect(source: ModelOpener.open(path, options: OpenOptions(laterShardAlone: true)))
     }
 
     /// Summarises an opened source: every tensor with the file it lives in and its absolute offset; the GGUF
