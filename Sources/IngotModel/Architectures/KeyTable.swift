@@ -180,18 +180,29 @@ public struct KeyTable: Sendable, Equatable {
 
     // MARK: - Aliases (`ingot config`)
 
-    /// The GGUF key a config.json key is written as, for architecture `arch` (`num_experts_per_tok` →
-    /// `llama.expert_used_count`); nil when the converter does not carry that key.
-    public func ggufKey(forConfigKey key: String, arch: String) -> String? {
-        rows.first { $0.configKeys.contains(key) && $0.gguf != .none }?.gguf.key(arch: arch)
+    /// Every GGUF key that carries config.json key `key` for architecture `arch`, in table order: one config key can
+    /// feed several (`head_dim` → `attention.key_length`, `attention.value_length`, `rope.dimension_count`).
+    public func ggufKeys(forConfigKey key: String, arch: String) -> [String] {
+        rows.filter { $0.configKeys.contains(key) }.compactMap { $0.gguf.key(arch: arch) }
     }
 
-    /// The config.json key (the converter's first spelling) a GGUF key comes from; nil for GGUF-only keys.
-    public func configKey(forGGUFKey key: String, arch: String) -> String? {
+    /// The first GGUF key for a config.json key (`num_experts_per_tok` → `llama.expert_used_count`); nil when no
+    /// GGUF key carries it.
+    public func ggufKey(forConfigKey key: String, arch: String) -> String? {
+        ggufKeys(forConfigKey: key, arch: arch).first
+    }
+
+    /// The config.json spellings a GGUF key comes from (the converter's first), empty for GGUF-only keys.
+    public func configKeys(forGGUFKey key: String, arch: String) -> [String] {
         rows.first { row in
             if row.gguf.key(arch: arch) == key { return true }
             if case .global(_, let also) = row.gguf { return also.contains { arch + "." + $0 == key } }
             return false
-        }?.configKeys.first
+        }?.configKeys ?? []
+    }
+
+    /// The converter's config.json spelling of a GGUF key (`llama.expert_used_count` → `num_experts_per_tok`).
+    public func configKey(forGGUFKey key: String, arch: String) -> String? {
+        configKeys(forGGUFKey: key, arch: arch).first
     }
 }
