@@ -129,4 +129,20 @@ struct KeyTableTests {
             _ = try ArchitectureRegistry.architecture(gguf: md, file: "m.gguf")
         } throws: { "\($0)".contains("m.gguf") && "\($0)".contains("llama.expert_count") }
     }
+
+    /// YaRN without `original_max_position_embeddings`: the converter refuses it (as llama.cpp's does, naming the
+    /// key); inference reads it as transformers does, over `max_position_embeddings`.
+    @Test func yarnWithoutOriginalContext() throws {
+        let c = try ModelConfig(json: try JSON.parse("""
+            {"model_type": "llama", "vocab_size": 16, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
+             "num_attention_heads": 2, "max_position_embeddings": 64, "rope_scaling": {"type": "yarn", "factor": 4}}
+            """), path: "y/config.json")
+        let arch = try ArchitectureRegistry.architecture(for: c)
+        #expect {
+            _ = try arch.parameterMetadata(c, fileType: 1)
+        } throws: { "\($0)".contains("y/config.json: rope_parameters.original_max_position_embeddings") }
+        let h = try arch.hyperParameters(config: c)
+        #expect(h.ropeScaling == .yarn(factor: 4, originalContext: 64, betaFast: 32, betaSlow: 1, truncate: true,
+                                       attentionFactor: nil, mscale: nil, mscaleAllDim: nil))
+    }
 }

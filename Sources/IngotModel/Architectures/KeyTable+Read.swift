@@ -161,9 +161,11 @@ extension KeyRow {
         case .requiredUnderScaling(let types):
             guard let t = c.rope.writtenScalingType, types.contains(t) else { return nil }
             guard let value else {
-                let k = configKeys.first.map { $0.replacingOccurrences(of: "rope_parameters.", with: c.rope.keyPrefix) }
-                throw ConfigError(path: c.path, key: k ?? key, message: "\(t == "yarn" ? "YaRN" : t) scaling needs "
-                                  + (configKeys.first?.split(separator: ".").last.map(String.init) ?? suffix))
+                // llama.cpp's converter fails on the missing key here (a KeyError); say which one, where it sits.
+                let field: String
+                if case .rope(let n) = config { field = n } else { field = configKeys.first ?? suffix }
+                throw ConfigError(path: c.path, key: c.rope.keyPrefix + field,
+                                  message: "\(t == "yarn" ? "YaRN" : t) scaling needs \(field)")
             }
             return (key, try encode(value, c))
         }

@@ -1,7 +1,8 @@
 import IngotCore
 import IngotFormats
 
-/// A Hugging Face `config.json`, decoded into the hyper-parameters the converter writes, accepting both the
+/// A Hugging Face `config.json`, decoded into the hyper-parameters the converter writes (the spellings, types and
+/// ranges of the common rows of the key table, `CommonKeys`), accepting both the
 /// transformers 4.x and 5.x spellings (`rope_theta` or `rope_parameters.rope_theta`, `torch_dtype` or `dtype`,
 /// `rope_scaling` or `rope_parameters`).
 ///
