@@ -145,4 +145,22 @@ struct KeyTableTests {
         #expect(h.ropeScaling == .yarn(factor: 4, originalContext: 64, betaFast: 32, betaSlow: 1, truncate: true,
                                        attentionFactor: nil, mscale: nil, mscaleAllDim: nil))
     }
+
+    /// The registry and each table are consistent: ids and class names claimed once, each GGUF key written by one
+    /// row, and every row inference resolves present in every table.
+    @Test func registryAndTablesAreConsistent() throws {
+        let ids = ArchitectureRegistry.all.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        let classes = ArchitectureRegistry.all.flatMap(\.hfArchitectures) + ArchitectureRegistry.all.flatMap(\.modelTypes)
+        #expect(Set(classes).count == classes.count)
+        let needed: [ParameterName] = [.blockCount, .embeddingLength, .headCount, .headCountKV, .feedForwardLength,
+                                       .vocabSize, .ropeDimensionCount, .rmsEpsilon, .ropeFreqBase, .contextLength,
+                                       .expertCount, .expertUsedCount, .yarnTruncate, .bosTokenID, .eosTokenID]
+        for a in ArchitectureRegistry.all {
+            let keys = a.keys.rows.compactMap { $0.gguf.key(arch: a.ggufName) }
+            #expect(Set(keys).count == keys.count, "\(a.id): a GGUF key on two rows")
+            for n in needed { #expect(a.keys.row(n) != nil, "\(a.id) lacks \(n)") }
+            #expect(ArchitectureRegistry.architecture(id: a.id)?.id == a.id)
+        }
+    }
 }

@@ -7,9 +7,22 @@ extension ModelWeights {
     /// come from the map: per-expert vs stacked vs fused-transposed experts, transformers' MXFP4 blocks+scales pair,
     /// Q/K row order (the spec's `ropeStyle`), tied embeddings, `rope_freqs`. Every Linear is named by its GGUF
     /// tensor for the observer.
+    /// The roles this forward pass computes with. A map naming any other (a q/k norm, a sandwich norm) is refused
+    /// at load rather than run without it: a new kind of tensor needs its operation here first.
+    static let implementedRoles: Set<TensorRole> = [
+        .tokenEmbedding, .outputNorm, .output, .ropeFrequencies, .attentionNorm, .attentionQ, .attentionK, .attentionV,
+        .attentionOutput, .attentionSinks, .ffnNorm, .ffnGate, .ffnUp, .ffnDown, .router, .expertsGate, .expertsUp,
+        .expertsDown,
+    ]
+
     static func bind(_ spec: ModelSpec, _ arch: any ArchitectureDescription, world: TensorWorld,
                      _ b: WeightBinder) throws -> ModelWeights {
         let map = arch.tensors
+        if let e = map.entries.first(where: { !implementedRoles.contains($0.role) }) {
+            throw InferenceError.unsupportedArchitecture(
+                "\(arch.id) (tensor role \(e.role), \(map.ggufName(e.role, e.part, layer: e.perLayer ? 0 : nil)))",
+                file: b.file, supported: implementedRoles.map(\.rawValue).sorted())
+        }
         let gguf = world == .gguf
         let H = spec.hiddenSize, I = spec.intermediateSize, E = spec.experts
         let qOut = spec.heads * spec.headDim, kvOut = spec.kvHeads * spec.headDim

@@ -20,11 +20,17 @@ public final class Transformer {
 
     /// Binds `spec`'s tensors in `source` through its architecture's tensor map; fails naming the first missing or
     /// mis-shaped tensor.
-    public init(spec: ModelSpec, source: TensorSource, naming: Naming, threads: Int = Parallel.coreCount) throws {
+    public convenience init(spec: ModelSpec, source: TensorSource, naming: Naming, threads: Int = Parallel.coreCount) throws {
         guard let arch = spec.architectureDescription else {
             throw InferenceError.unsupportedArchitecture(spec.architecture.rawValue, file: source.path,
                                                          supported: ArchitectureRegistry.all.map(\.id.rawValue))
         }
+        try self.init(spec: spec, architecture: arch, source: source, naming: naming, threads: threads)
+    }
+
+    /// Binds `spec`'s tensors through `architecture`'s tensor map (a description need not be registered).
+    public init(spec: ModelSpec, architecture arch: any ArchitectureDescription, source: TensorSource, naming: Naming,
+                threads: Int = Parallel.coreCount) throws {
         self.spec = spec
         self.source = source
         self.threads = max(1, threads)
