@@ -41,14 +41,18 @@ let package = Package(
         .executableTarget(name: "ingot-bench", dependencies: ["IngotPipeline"],
                           path: "Benchmarks/ingot-bench", swiftSettings: fast),
 
-        // MARK: - Tests (Swift Testing; fixtures under Tests/Fixtures)
-        .testTarget(name: "IngotCoreTests", dependencies: ["IngotCore"]),
-        .testTarget(name: "IngotFormatsTests", dependencies: ["IngotFormats"]),
-        .testTarget(name: "IngotQuantTests", dependencies: ["IngotQuant", "IngotFormats"]),
-        .testTarget(name: "IngotModelTests", dependencies: ["IngotModel"]),
-        .testTarget(name: "IngotInferenceTests", dependencies: ["IngotInference", "IngotFormats"]),
-        .testTarget(name: "IngotPipelineTests", dependencies: ["IngotPipeline"]),
-        .testTarget(name: "IngotCLITests", dependencies: ["IngotPipeline"]),
+        // MARK: - Tests (Swift Testing; fixtures under Tests/Fixtures, described in Tests/Fixtures/README.md)
+        // What several test targets share (fixture paths, the seeded generator, the hostile mutator, llama.cpp's
+        // oracles, the CLI runner): a plain target under Tests/, not a product, so nothing outside sees it.
+        .target(name: "IngotTestSupport", dependencies: ["IngotCore", "IngotFormats"], path: "Tests/IngotTestSupport"),
+        .testTarget(name: "IngotTestSupportTests", dependencies: ["IngotTestSupport"]),
+        .testTarget(name: "IngotCoreTests", dependencies: ["IngotCore", "IngotTestSupport"]),
+        .testTarget(name: "IngotFormatsTests", dependencies: ["IngotFormats", "IngotTestSupport"]),
+        .testTarget(name: "IngotQuantTests", dependencies: ["IngotQuant", "IngotFormats", "IngotTestSupport"]),
+        .testTarget(name: "IngotModelTests", dependencies: ["IngotModel", "IngotTestSupport"]),
+        .testTarget(name: "IngotInferenceTests", dependencies: ["IngotInference", "IngotFormats", "IngotTestSupport"]),
+        .testTarget(name: "IngotPipelineTests", dependencies: ["IngotPipeline", "IngotTestSupport"]),
+        .testTarget(name: "IngotCLITests", dependencies: ["IngotPipeline", "IngotTestSupport"]),
     ],
     // Swift 5 mode: the numeric kernels share buffers across threads deliberately (disjoint row ranges).
     swiftLanguageModes: [.v5]
