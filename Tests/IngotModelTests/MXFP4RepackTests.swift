@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotModel
+import IngotTestSupport
 
 /// The MXFP4 repack moves bits only: ggml's decoding of the repacked blocks equals the Hugging Face decoding of
 /// the source blocks and scales, value for value. (Code 8 is −0 in E2M1; ggml's integer table decodes it as +0,

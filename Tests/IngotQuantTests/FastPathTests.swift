@@ -1,6 +1,7 @@
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// Every codec's `encode`/`decode` (fast paths: SIMD lanes, vectorized decode) against the plain scalar
 /// references (`ReferenceCodecs`), bit for bit, on random data of random shapes, with and without importance.
@@ -12,7 +13,7 @@ import IngotCore
         let codec = try #require(Codecs.codec(for: type))
         let qk = type.blockElements
         for seed in 0..<14 {
-            var rng = TestRandom(seed: UInt64(seed) &* 7919 &+ UInt64(qk))
+            var rng = SeededRandom(seed: UInt64(seed) &* 7919 &+ UInt64(qk))
             let blocks = rng.int(1...(qk >= 256 ? 3 : 12))
             let n = blocks * qk
             let x = rng.rows(n, kind: seed)
@@ -39,7 +40,7 @@ import IngotCore
     func decodeEqualsReference(_ type: ElementType) throws {
         let codec = try #require(Codecs.codec(for: type))
         for seed in 0..<8 {
-            var rng = TestRandom(seed: UInt64(seed) &+ 99)
+            var rng = SeededRandom(seed: UInt64(seed) &+ 99)
             let blocks = rng.int(1...9)
             // Random bytes: every pattern must decode the same way (hostile files included).
             let q: [UInt8] = (0..<(blocks * type.blockBytes)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -55,7 +56,7 @@ import IngotCore
     }
 
     @Test func quantizerIsThreadIndependent() throws {
-        var rng = TestRandom(seed: 5)
+        var rng = SeededRandom(seed: 5)
         let rowLength = 512, rows = 24
         let x = rng.rows(rows * rowLength, kind: 0)
         for type in [ElementType.q4_K, .q8_0, .q6_K] {
@@ -71,7 +72,7 @@ import IngotCore
 
     @Test(arguments: [ElementType.f16, .bf16, .f32])
     func quantizeFromStoredTypeEqualsFloatPath(_ source: ElementType) throws {
-        var rng = TestRandom(seed: 11)
+        var rng = SeededRandom(seed: 11)
         let rowLength = 256, rows = 9
         let x = rng.rows(rows * rowLength, kind: 0)
         var stored = [UInt8](repeating: 0, count: rows * rowLength * source.blockBytes)
