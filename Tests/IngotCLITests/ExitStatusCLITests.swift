@@ -1,6 +1,7 @@
 import Foundation
 import IngotPipeline
 import Testing
+import IngotTestSupport
 
 /// Exit statuses as the README promises them: 0 success (also `--help`, `--version`), 2 bad usage or bad input.
 @Suite struct ExitStatusCLITests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IngotTestSupport
 
 /// A gguf-split set runs like the file it was split from: ppl, generate and tokenize on the first file of a set
 /// made by `ingot convert --split-max-size` give exactly what they give on the same model unsplit.

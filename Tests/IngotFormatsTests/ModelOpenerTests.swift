@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 @testable import IngotFormats
 import Testing
+import IngotTestSupport
 
 /// `ModelOpener.open` on every kind of input: a file recognised by its bytes (whatever its name), a checkpoint
 /// directory, a safetensors index, a gguf-split set; and the errors for what it cannot open.

@@ -4,6 +4,7 @@ import IngotInference
 import IngotModel
 @testable import IngotPipeline
 import Testing
+import IngotTestSupport
 
 /// `GenerateJob`: the prompt through the chat template, the end-token set, validation, and a greedy run.
 @Suite struct GenerateJobTests {

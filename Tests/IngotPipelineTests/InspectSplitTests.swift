@@ -3,6 +3,7 @@ import IngotCore
 import IngotFormats
 @testable import IngotPipeline
 import Testing
+import IngotTestSupport
 
 /// `inspect` on a gguf-split set: the first file shows the set (files and absolute offsets per shard); a later
 /// file shows its own header alone, where the commands that read the model refuse it.

@@ -4,6 +4,7 @@ import IngotFormats
 import IngotInference
 @testable import IngotPipeline
 import Testing
+import IngotTestSupport
 
 /// `PerplexityJob` on the tiny llama checkpoint, and the text and JSON renderings of its report.
 @Suite struct PerplexityJobTests {
