@@ -9,31 +9,28 @@ import IngotCore
 /// the vectorized decoder, tested equal to these references by `FastPathTests`.
 public enum Q4_K: BlockCodec {
     public static let type = ElementType.q4_K
-    static let qk = 256, bytes = 144
     static let oD = 0, oDmin = 2, oScales = 4, oQs = 16
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        KQuant45Fast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!,
-                            nmax: 15, bytes: bytes, highBits: false)
+    /// The lane-parallel encoder (``KQuant45Fast``), bytes equal to ``encodeReference(_:_:blocks:into:)``.
+    public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                  into y: UnsafeMutableRawPointer) {
+        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 15, bytes: blockBytes, highBits: false)
     }
 
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        Q4_KFast.decode(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+    /// The vectorized decoder (``Q4_KFast/decode(_:blocks:into:)``).
+    public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        Q4_KFast.decode(q, blocks: nb, into: y)
     }
 
     /// `quantize_row_q4_K_ref` when `qw` is nil, `quantize_row_q4_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 15, bytes: bytes, highBits: false)
+        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 15, bytes: blockBytes, highBits: false)
     }
 
     /// `dequantize_row_q4_K`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into out: UnsafeMutablePointer<Float>) {
+        let bytes = blockBytes
         var y = out
         for i in 0..<nb {
             let b = q + i * bytes
