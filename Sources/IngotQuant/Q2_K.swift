@@ -13,9 +13,9 @@ public enum Q2_K: BlockCodec {
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
         let qk = blockElements, bytes = blockBytes
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16 + 16 + 16 + 84) { u8 in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: qk + 16 + 16 + 16 + bytes) { u8 in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 4) { f in
-                let L = u8.baseAddress!, Laux = L + 256, Ls = Laux + 16, Lm = Ls + 16, blk = Lm + 16
+                let L = u8.baseAddress!, Laux = L + qk, Ls = Laux + 16, Lm = Ls + 16, blk = Lm + 16
                 let weights = f.baseAddress!, mins = weights + 16, scales = mins + 16, sw = scales + 16
                 for i in 0..<nb {
                     let xs = x + i * qk

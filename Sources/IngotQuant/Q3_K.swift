@@ -13,10 +13,10 @@ public enum Q3_K: BlockCodec {
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
         let qk = blockElements, bytes = blockBytes
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256 + 16) { i8 in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: qk + 16) { i8 in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes) { u8 in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 3) { f in
-                    let L = i8.baseAddress!, Ls = L + 256, blk = u8.baseAddress!
+                    let L = i8.baseAddress!, Ls = L + qk, blk = u8.baseAddress!
                     let scales = f.baseAddress!, weight = scales + 16, sw = weight + 16
                     for i in 0..<nb {
                         blk.initialize(repeating: 0, count: bytes)

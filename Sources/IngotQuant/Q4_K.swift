@@ -14,7 +14,7 @@ public enum Q4_K: BlockCodec {
     /// The lane-parallel encoder (``KQuant45Fast``), bytes equal to ``encodeReference(_:_:blocks:into:)``.
     public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
                                   into y: UnsafeMutableRawPointer) {
-        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 15, bytes: blockBytes, highBits: false)
+        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 15, qk: blockElements, bytes: blockBytes, highBits: false)
     }
 
     /// The vectorized decoder (``Q4_KFast/decode(_:blocks:into:)``).
@@ -25,7 +25,7 @@ public enum Q4_K: BlockCodec {
     /// `quantize_row_q4_K_ref` when `qw` is nil, `quantize_row_q4_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 15, bytes: blockBytes, highBits: false)
+        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 15, qk: blockElements, bytes: blockBytes, highBits: false)
     }
 
     /// `dequantize_row_q4_K`.
@@ -52,20 +52,20 @@ public enum Q4_K: BlockCodec {
 /// packing of the fifth bit).
 enum KQuant45 {
     static func encode(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
-                       into y: UnsafeMutableRawPointer, nmax: Int32, bytes: Int, highBits: Bool) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 32 + 8 + 8 + 12) { u8 in
+                       into y: UnsafeMutableRawPointer, nmax: Int32, qk: Int, bytes: Int, highBits: Bool) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: qk + 32 + 8 + 8 + 12) { u8 in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 3 * 8) { f in
-                let L = u8.baseAddress!, Laux = L + 256, Ls = Laux + 32, Lm = Ls + 8, sc12 = Lm + 8
+                let L = u8.baseAddress!, Laux = L + qk, Ls = Laux + 32, Lm = Ls + 8, sc12 = Lm + 8
                 let weights = f.baseAddress!, mins = weights + 32, scales = mins + 8, sw = scales + 8
                 for i in 0..<nb {
-                    let xs = x + i * 256, yb = y + i * bytes
+                    let xs = x + i * qk, yb = y + i * bytes
                     for k in 0..<12 { sc12[k] = 0 }
                     var d: Float, dmin: Float
                     if let qw {
-                        let qb = qw + i * 256
+                        let qb = qw + i * qk
                         var sumX2: Float = 0
-                        for l in 0..<256 { sumX2 += xs[l] * xs[l] }
-                        let sigma2 = 2 * sumX2 / 256
+                        for l in 0..<qk { sumX2 += xs[l] * xs[l] }
+                        let sigma2 = 2 * sumX2 / Float(qk)
                         for j in 0..<8 {
                             let q = qb + 32 * j
                             for l in 0..<32 { weights[l] = q[l] * (sigma2 + xs[32 * j + l] * xs[32 * j + l]).squareRoot() }

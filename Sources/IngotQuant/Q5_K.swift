@@ -12,13 +12,13 @@ public enum Q5_K: BlockCodec {
     /// The lane-parallel encoder (``KQuant45Fast``), bytes equal to ``encodeReference(_:_:blocks:into:)``.
     public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
                                   into y: UnsafeMutableRawPointer) {
-        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 31, bytes: blockBytes, highBits: true)
+        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 31, qk: blockElements, bytes: blockBytes, highBits: true)
     }
 
     /// `quantize_row_q5_K_ref` when `qw` is nil, `quantize_row_q5_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 31, bytes: blockBytes, highBits: true)
+        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 31, qk: blockElements, bytes: blockBytes, highBits: true)
     }
 
     /// `dequantize_row_q5_K`.

@@ -24,7 +24,7 @@ public enum Q6_K: BlockCodec {
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
         let qk = blockElements, bytes = blockBytes
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lb in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: qk) { lb in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sb in
                 let L = lb.baseAddress!, scales = sb.baseAddress!
                 for i in 0..<nb {
@@ -56,7 +56,7 @@ public enum Q6_K: BlockCodec {
                             L[16 * j + ii] = Int8(Swift.max(-32, Swift.min(31, l)) + 32)
                         }
                     }
-                    L.withMemoryRebound(to: UInt8.self, capacity: 256) { pack($0, into: yb) }
+                    L.withMemoryRebound(to: UInt8.self, capacity: qk) { pack($0, into: yb) }
                 }
             }
         }
