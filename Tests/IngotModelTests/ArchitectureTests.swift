@@ -14,7 +14,7 @@ struct ArchitectureTests {
         ("tiny-gptoss-mxfp4", "AUTO", .bf16),
     ]
 
-    static func load(_ model: String) throws -> (ModelConfig, Architecture, [TensorRecipe]) {
+    static func load(_ model: String) throws -> (ModelConfig, any ArchitectureDescription, [TensorRecipe]) {
         let dir = ConvertFixtures.model(model)
         let config = try ModelConfig(contentsOf: dir + "/config.json")
         let arch = try ArchitectureRegistry.architecture(for: config)

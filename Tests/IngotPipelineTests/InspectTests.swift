@@ -50,7 +50,7 @@ func writeSampleGGUF(_ path: String) throws {
         #expect(r.bytes == 12800 + 16384 / 256 * 144 + 4096 / 32 * 34)
         let a = r.architecture
         #expect(a == {
-            var x = InspectReport.Architecture()
+            var x = InspectReport.ModelSummary()
             x.name = "mixtral"; x.layers = 2; x.hiddenSize = 64; x.heads = 4; x.kvHeads = 2; x.vocabSize = 100
             x.contextLength = 512; x.experts = 8; x.expertsPerToken = 2
             return x

@@ -12,19 +12,20 @@ enum FeedForwardKernel {
     /// - Parameters:
     ///   - scales: per-row weight of this expert's output, or nil for 1 (the dense MLP accumulates straight into `out`).
     static func expert(_ w: FeedForwardWeights, x: UnsafePointer<Float>, rows T: Int, gate act: Gate,
-                       scales: [Float]?, out: UnsafeMutablePointer<Float>, ldOut: Int, threads: Int) throws {
+                       scales: [Float]?, out: UnsafeMutablePointer<Float>, ldOut: Int, threads: Int,
+                       observer: ForwardObserver? = nil) throws {
         let H = w.down.outFeatures, I = w.down.inFeatures
         var g = [Float](repeating: 0, count: T * I), u = g
         try g.withUnsafeMutableBufferPointer { gp in
             try u.withUnsafeMutableBufferPointer { up in
                 switch w.gateUp {
                 case let .separate(gate, upL):
-                    try MatMul.forward(x, rows: T, ldx: H, weight: gate.weight, bias: gate.bias, into: gp.baseAddress!, ldy: I, threads: threads)
-                    try MatMul.forward(x, rows: T, ldx: H, weight: upL.weight, bias: upL.bias, into: up.baseAddress!, ldy: I, threads: threads)
+                    try gate.forward(x, rows: T, ldx: H, into: gp.baseAddress!, ldy: I, threads: threads, observer: observer)
+                    try upL.forward(x, rows: T, ldx: H, into: up.baseAddress!, ldy: I, threads: threads, observer: observer)
                 case let .interleaved(gu):
                     var both = [Float](repeating: 0, count: T * 2 * I)
                     try both.withUnsafeMutableBufferPointer { bp in
-                        try MatMul.forward(x, rows: T, ldx: H, weight: gu.weight, bias: gu.bias, into: bp.baseAddress!, ldy: 2 * I, threads: threads)
+                        try gu.forward(x, rows: T, ldx: H, into: bp.baseAddress!, ldy: 2 * I, threads: threads, observer: observer)
                         for t in 0..<T {
                             for i in 0..<I {
                                 gp[t * I + i] = bp[t * 2 * I + 2 * i]
@@ -42,16 +43,16 @@ enum FeedForwardKernel {
                     // Weighted experts: compute the output apart, then add it scaled (weight multiplies the output, bias included).
                     var y = [Float](repeating: 0, count: T * H)
                     try y.withUnsafeMutableBufferPointer { yp in
-                        try MatMul.forward(gp.baseAddress!, rows: T, ldx: I, weight: w.down.weight, bias: w.down.bias,
-                                           into: yp.baseAddress!, ldy: H, threads: threads)
+                        try w.down.forward(gp.baseAddress!, rows: T, ldx: I, into: yp.baseAddress!, ldy: H, threads: threads,
+                                           observer: observer)
                         for t in 0..<T {
                             let s = scales[t], o = out + t * ldOut, yr = yp.baseAddress! + t * H
                             for j in 0..<H { o[j] += s * yr[j] }
                         }
                     }
                 } else {
-                    try MatMul.forward(gp.baseAddress!, rows: T, ldx: I, weight: w.down.weight, bias: w.down.bias,
-                                       into: out, ldy: ldOut, accumulate: true, threads: threads)
+                    try w.down.forward(gp.baseAddress!, rows: T, ldx: I, into: out, ldy: ldOut, accumulate: true,
+                                       threads: threads, observer: observer)
                 }
             }
         }
@@ -86,17 +87,18 @@ enum FeedForwardKernel {
     /// Mixture of experts on `T` rows: route every token, group the tokens of each expert into one matrix so BLAS
     /// multiplies them together, and add each expert's weighted output into `out`.
     static func moe(_ w: MoEWeights, x: UnsafePointer<Float>, rows T: Int, hidden H: Int, k: Int, gate act: Gate,
-                    out: UnsafeMutablePointer<Float>, threads: Int, onRoute: ((Int, [(expert: Int, weight: Float)]) -> Void)? = nil) throws {
+                    out: UnsafeMutablePointer<Float>, threads: Int, observer: ForwardObserver? = nil, layer: Int = 0,
+                    start: Int = 0) throws {
         let E = w.experts.count
         var logits = [Float](repeating: 0, count: T * E)
         try logits.withUnsafeMutableBufferPointer { lp in
-            try MatMul.forward(x, rows: T, ldx: H, weight: w.router.weight, bias: w.router.bias, into: lp.baseAddress!, ldy: E, threads: threads)
+            try w.router.forward(x, rows: T, ldx: H, into: lp.baseAddress!, ldy: E, threads: threads, observer: observer)
         }
         var rowsOf = [[Int]](repeating: [], count: E), weightsOf = [[Float]](repeating: [], count: E)
         logits.withUnsafeBufferPointer { lp in
             for t in 0..<T {
                 let sel = route(lp.baseAddress! + t * E, experts: E, k: k, routing: w.routing)
-                onRoute?(t, sel)
+                observer?.routed(layer: layer, position: start + t, choices: sel)
                 for (e, wt) in sel { rowsOf[e].append(t); weightsOf[e].append(wt) }
             }
         }
@@ -110,7 +112,7 @@ enum FeedForwardKernel {
             try xe.withUnsafeBufferPointer { xp in
                 try ye.withUnsafeMutableBufferPointer { yp in
                     try expert(w.experts[e], x: xp.baseAddress!, rows: rows.count, gate: act, scales: weightsOf[e],
-                               out: yp.baseAddress!, ldOut: H, threads: threads)
+                               out: yp.baseAddress!, ldOut: H, threads: threads, observer: observer)
                 }
             }
             for (i, t) in rows.enumerated() {

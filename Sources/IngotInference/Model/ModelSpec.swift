@@ -1,43 +1,56 @@
-/// The three decoder families Ingot runs.
-public enum Architecture: String, Sendable, CaseIterable {
-    case llama
-    case mixtral
-    case gptOss = "gpt_oss"
-}
+import Foundation
+import IngotCore
+import IngotFormats
+import IngotModel
 
-/// Everything the forward pass needs to know about a model's shape, read from config.json or GGUF metadata.
-public struct ModelSpec: Sendable, Equatable {
-    public var architecture: Architecture
-    public var vocabSize: Int
-    public var hiddenSize: Int
-    /// Dense MLP width, or the per-expert width for MoE models.
-    public var intermediateSize: Int
-    public var layers: Int
-    public var heads: Int
-    public var kvHeads: Int
-    public var headDim: Int
-    public var rmsEps: Float
-    public var ropeTheta: Double
-    public var ropeScaling: RopeScaling
-    public var ropeStyle: RopeStyle
-    /// Sliding-window size, and which layers use it (gpt-oss: even layers; Mixtral: all when set).
-    public var slidingWindow: Int?
-    public var slidingLayers: [Bool]
-    /// MoE: experts per layer (0 for a dense model) and experts used per token.
-    public var experts: Int
-    public var expertsPerToken: Int
-    /// gpt-oss's clamped GLU.
-    public var swigluAlpha: Float
-    public var swigluLimit: Float
-    public var attentionBias: Bool
-    public var mlpBias: Bool
-    public var tieEmbeddings: Bool
-    public var maxPositions: Int
-    public var bosTokenID: Int?
-    public var eosTokenIDs: [Int]
+/// Everything the forward pass needs to know about a model's shape: IngotModel's `HyperParameters`, read through the
+/// architecture's key table from a config.json or from GGUF metadata alike.
+public typealias ModelSpec = HyperParameters
 
-    /// Whether layer `l` attends through the sliding window.
-    public func isSliding(_ l: Int) -> Bool { slidingWindow != nil && l < slidingLayers.count && slidingLayers[l] }
+extension HyperParameters {
+    /// Reads a transformers config.json (4.x or 5.x spellings; shared/docs/models.md §3.0) through the architecture
+    /// its `architectures` / `model_type` names. Errors name `file` and the key.
+    public static func fromHFConfig(_ data: Data, file: String) throws -> ModelSpec {
+        try inferenceErrors(file: file) {
+            let json = try data.withUnsafeBytes { try JSON.parse($0) }
+            let config = try ModelConfig(json: json, path: file)
+            let arch = try ArchitectureRegistry.architecture(for: config)
+            let spec = try arch.hyperParameters(config: config)
+            try spec.validate(file: file)
+            return spec
+        }
+    }
+
+    /// Reads llama.cpp metadata (`general.architecture`; Mixtral is llama with experts) through the key table;
+    /// `tensors` give what llama.cpp reads off the file (vocabulary rows, biases, tied output).
+    public static func fromGGUF(_ md: Metadata, tensors: [TensorInfo], file: String) throws -> ModelSpec {
+        try inferenceErrors(file: file) {
+            let arch = try ArchitectureRegistry.architecture(gguf: md, file: file)
+            let spec = try arch.hyperParameters(gguf: md, tensors: tensors, file: file)
+            try spec.validate(file: file)
+            return spec
+        }
+    }
+
+    /// IngotModel's errors as inference's (each still names the file and the key).
+    static func inferenceErrors<R>(file: String, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let e as ConfigError {
+            throw InferenceError.badConfig(key: e.key ?? "config", file: e.path, message: e.message)
+        } catch let e as ArchitectureError {
+            switch e {
+            case let .unsupported(name, path):
+                throw InferenceError.unsupportedArchitecture(name, file: path, supported: ArchitectureRegistry.supportedNames)
+            case let .unsupportedGGUF(name, path):
+                throw InferenceError.unsupportedArchitecture(name, file: path, supported: ArchitectureRegistry.ggufNames)
+            default:
+                throw InferenceError.badConfig(key: "config", file: file, message: e.description)
+            }
+        } catch let e as JSONError {
+            throw InferenceError.badConfig(key: "config.json", file: file, message: "cannot be read as a model config: \(e)")
+        }
+    }
 
     /// Checks the relations the forward pass relies on; `file` names the config in the error.
     func validate(file: String) throws {
@@ -54,7 +67,7 @@ public struct ModelSpec: Sendable, Equatable {
         }
         guard heads % kvHeads == 0 else { throw bad("num_key_value_heads", "\(heads) heads are not a multiple of \(kvHeads) KV heads") }
         guard headDim % 2 == 0 else { throw bad("head_dim", "\(headDim) is odd; RoPE needs pairs") }
-        if architecture != .llama {
+        if architectureDescription?.hasExperts ?? (experts > 0) {
             guard experts > 0 else { throw bad("num_local_experts", "an MoE model needs at least one expert") }
             guard expertsPerToken >= 1 && expertsPerToken <= experts else {
                 throw bad("num_experts_per_tok", "\(expertsPerToken) is outside 1…\(experts)")

@@ -1,9 +1,15 @@
 import IngotCore
+import IngotModel
 
 /// A Linear layer: `y = x · Wᵀ + b`, W `[out, in]` in its stored type.
 struct Linear {
     let weight: WeightMatrix
     let bias: [Float]?
+    /// The GGUF tensor(s) this product computes, as the observer reports them (two for gpt-oss's fused gate/up
+    /// checkpoint tensor), whatever world the weights were loaded from.
+    var names: [String] = []
+    /// The expert index, for one expert of a stacked MoE tensor.
+    var expert: Int? = nil
     var outFeatures: Int { weight.rows }
     var inFeatures: Int { weight.cols }
 }
@@ -29,13 +35,8 @@ struct FeedForwardWeights {
     let down: Linear
 }
 
-/// How router logits become expert weights.
-enum Routing {
-    /// Mixtral: softmax over all experts, top-k, renormalise.
-    case softmaxThenTopK
-    /// gpt-oss: top-k on the raw (biased) logits, softmax over the k.
-    case topKThenSoftmax
-}
+/// How router logits become expert weights (the architecture's `RouterKind`).
+typealias Routing = RouterKind
 
 /// A mixture-of-experts block.
 struct MoEWeights {
@@ -50,6 +51,8 @@ enum FeedForward {
 }
 
 struct LayerWeights {
+    /// Layer index (for the observer's router reports).
+    let index: Int
     let attentionNorm: [Float]
     let attention: AttentionWeights
     let ffnNorm: [Float]
@@ -61,7 +64,7 @@ struct ModelWeights {
     let embedding: WeightMatrix
     let layers: [LayerWeights]
     let finalNorm: [Float]
-    let output: WeightMatrix
+    let output: Linear
     /// llama.cpp's `rope_freqs` (llama3 scaling stored as a tensor), when present.
     let ropeFrequencyFactors: [Float]?
 }
@@ -155,10 +158,11 @@ struct WeightBinder {
         has(name) ? try vector(name, count: count) : nil
     }
 
-    func linear(_ name: String, out: Int, in inF: Int, bias: String? = nil, requireBias: Bool = false) throws -> Linear {
+    func linear(_ name: String, out: Int, in inF: Int, bias: String? = nil, requireBias: Bool = false,
+                observedAs: String) throws -> Linear {
         let w = try matrix(name, rows: out, cols: inF)
         var b: [Float]? = nil
         if let bias { b = requireBias ? try vector(bias, count: out) : try optionalVector(bias, count: out) }
-        return Linear(weight: w, bias: b)
+        return Linear(weight: w, bias: b, names: [observedAs])
     }
 }

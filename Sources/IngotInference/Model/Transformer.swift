@@ -1,5 +1,6 @@
 import Foundation
 import IngotCore
+import IngotModel
 
 /// A loaded decoder (llama, Mixtral or gpt-oss) ready to run: its spec, its weights bound in their stored types,
 /// and the forward pass over a batch of tokens with a KV cache (shared/docs/models.md §3.1).
@@ -9,27 +10,32 @@ public final class Transformer {
     public let source: TensorSource
     let weights: ModelWeights
     let rope: RoPE
+    /// The feed-forward activation the architecture uses.
+    let gate: FeedForwardKernel.Gate
     /// Threads for matrix products and attention heads (cores by default).
     public var threads: Int
 
     /// Tensor naming convention of a container.
-    public enum Naming: Sendable {
-        /// transformers names (`model.layers.N.self_attn.q_proj.weight`).
-        case huggingFace
-        /// llama.cpp names (`blk.N.attn_q.weight`).
-        case gguf
+    public typealias Naming = TensorWorld
+
+    /// Binds `spec`'s tensors in `source` through its architecture's tensor map; fails naming the first missing or
+    /// mis-shaped tensor.
+    public convenience init(spec: ModelSpec, source: TensorSource, naming: Naming, threads: Int = Parallel.coreCount) throws {
+        guard let arch = spec.architectureDescription else {
+            throw InferenceError.unsupportedArchitecture(spec.architecture.rawValue, file: source.path,
+                                                         supported: ArchitectureRegistry.all.map(\.id.rawValue))
+        }
+        try self.init(spec: spec, architecture: arch, source: source, naming: naming, threads: threads)
     }
 
-    /// Binds `spec`'s tensors in `source`; fails naming the first missing or mis-shaped tensor.
-    public init(spec: ModelSpec, source: TensorSource, naming: Naming, threads: Int = Parallel.coreCount) throws {
+    /// Binds `spec`'s tensors through `architecture`'s tensor map (a description need not be registered).
+    public init(spec: ModelSpec, architecture arch: any ArchitectureDescription, source: TensorSource, naming: Naming,
+                threads: Int = Parallel.coreCount) throws {
         self.spec = spec
         self.source = source
         self.threads = max(1, threads)
-        let binder = WeightBinder(source)
-        switch naming {
-        case .huggingFace: weights = try ModelWeights.bindHF(spec, binder)
-        case .gguf: weights = try ModelWeights.bindGGUF(spec, binder)
-        }
+        gate = arch.gate == .clampedSwiglu ? .gptOss(alpha: spec.swigluAlpha, limit: spec.swigluLimit) : .swiglu
+        weights = try ModelWeights.bind(spec, arch, world: naming, WeightBinder(source))
         let scaling = weights.ropeFrequencyFactors.map { RopeScaling.frequencyFactors($0) } ?? spec.ropeScaling
         rope = RoPE(headDim: spec.headDim, theta: spec.ropeTheta, scaling: scaling, style: spec.ropeStyle)
         BLAS.setThreads(1)
@@ -52,7 +58,10 @@ public final class Transformer {
 
     /// Runs `tokens` at positions `cache.length ..< cache.length + tokens.count`, appending to the cache, and returns
     /// the logits `[logitRows.count, vocab]` of the rows `logitRows` of this batch (no other row pays for the output layer).
-    public func forward(_ tokens: [Int32], cache: KVCache, logitRows: Range<Int>) throws -> [Float] {
+    /// `observer`, when given, sees every weight product's input rows and every router decision (nothing is copied
+    /// for it; without one the pass is unchanged).
+    public func forward(_ tokens: [Int32], cache: KVCache, logitRows: Range<Int>,
+                        observer: ForwardObserver? = nil) throws -> [Float] {
         let T = tokens.count
         guard T > 0 else { return [] }
         let start = cache.length
@@ -71,8 +80,6 @@ public final class Transformer {
         var att = [Float](repeating: 0, count: T * qOut)
         let (cosT, sinT) = rope.tables(positions: start..<(start + T))
         let scale = 1 / Float(d).squareRoot()
-        let gate: FeedForwardKernel.Gate = spec.architecture == .gptOss
-            ? .gptOss(alpha: spec.swigluAlpha, limit: spec.swigluLimit) : .swiglu
 
         try x.withUnsafeMutableBufferPointer { xp in
             let xb = xp.baseAddress!
@@ -85,9 +92,9 @@ public final class Transformer {
                     try q.withUnsafeMutableBufferPointer { qp in
                         try k.withUnsafeMutableBufferPointer { kp in
                             try v.withUnsafeMutableBufferPointer { vp in
-                                try MatMul.forward(hb, rows: T, ldx: H, weight: a.q.weight, bias: a.q.bias, into: qp.baseAddress!, ldy: qOut, threads: threads)
-                                try MatMul.forward(hb, rows: T, ldx: H, weight: a.k.weight, bias: a.k.bias, into: kp.baseAddress!, ldy: kvOut, threads: threads)
-                                try MatMul.forward(hb, rows: T, ldx: H, weight: a.v.weight, bias: a.v.bias, into: vp.baseAddress!, ldy: kvOut, threads: threads)
+                                try a.q.forward(hb, rows: T, ldx: H, into: qp.baseAddress!, ldy: qOut, threads: threads, observer: observer)
+                                try a.k.forward(hb, rows: T, ldx: H, into: kp.baseAddress!, ldy: kvOut, threads: threads, observer: observer)
+                                try a.v.forward(hb, rows: T, ldx: H, into: vp.baseAddress!, ldy: kvOut, threads: threads, observer: observer)
                                 rope.apply(qp.baseAddress!, tokens: T, heads: spec.heads, ld: qOut, cos: cosT, sin: sinT)
                                 rope.apply(kp.baseAddress!, tokens: T, heads: spec.kvHeads, ld: kvOut, cos: cosT, sin: sinT)
                                 cache.store(layer: l, k: kp.baseAddress!, v: vp.baseAddress!, start: start, tokens: T)
@@ -117,16 +124,18 @@ public final class Transformer {
                         }
                     }
                     try att.withUnsafeBufferPointer { ap in
-                        try MatMul.forward(ap.baseAddress!, rows: T, ldx: qOut, weight: a.o.weight, bias: a.o.bias,
-                                           into: xb, ldy: H, accumulate: true, threads: threads)
+                        try a.o.forward(ap.baseAddress!, rows: T, ldx: qOut, into: xb, ldy: H, accumulate: true,
+                                        threads: threads, observer: observer)
                     }
                     // Feed-forward block.
                     lw.ffnNorm.withUnsafeBufferPointer { RMSNorm.forward(xb, weight: $0.baseAddress!, rows: T, n: H, eps: spec.rmsEps, into: hb) }
                     switch lw.ffn {
                     case let .dense(f):
-                        try FeedForwardKernel.expert(f, x: hb, rows: T, gate: gate, scales: nil, out: xb, ldOut: H, threads: threads)
+                        try FeedForwardKernel.expert(f, x: hb, rows: T, gate: gate, scales: nil, out: xb, ldOut: H,
+                                                     threads: threads, observer: observer)
                     case let .moe(m):
-                        try FeedForwardKernel.moe(m, x: hb, rows: T, hidden: H, k: spec.expertsPerToken, gate: gate, out: xb, threads: threads)
+                        try FeedForwardKernel.moe(m, x: hb, rows: T, hidden: H, k: spec.expertsPerToken, gate: gate, out: xb,
+                                                  threads: threads, observer: observer, layer: lw.index, start: start)
                     }
                 }
             }
@@ -143,7 +152,8 @@ public final class Transformer {
                     RMSNorm.forward(xp.baseAddress! + logitRows.lowerBound * H, weight: $0.baseAddress!, rows: R, n: H, eps: spec.rmsEps, into: hp.baseAddress!)
                 }
                 try logits.withUnsafeMutableBufferPointer { lp in
-                    try MatMul.forward(hp.baseAddress!, rows: R, ldx: H, weight: weights.output, into: lp.baseAddress!, ldy: V, threads: threads)
+                    try weights.output.forward(hp.baseAddress!, rows: R, ldx: H, into: lp.baseAddress!, ldy: V,
+                                               threads: threads, observer: observer)
                 }
             }
         }

@@ -86,7 +86,7 @@ public enum ConverterMetadata {
 
     /// The converter's full key list for a model: architecture, type, authorship, parameters, quantization version
     /// and tokenizer keys, in that order.
-    public static func model(architecture: Architecture, config: ModelConfig, fileType: UInt32,
+    public static func model(architecture: any ArchitectureDescription, config: ModelConfig, fileType: UInt32,
                              authorship: Authorship, tokenizer: [(String, MetadataValue)]) throws -> Metadata {
         var m = Metadata()
         m.append("general.architecture", .string(architecture.ggufName))

@@ -1,5 +1,9 @@
 import IngotCore
 
+extension ArchitectureID {
+    public static let gptOss: ArchitectureID = "gpt-oss"
+}
+
 /// gpt-oss (`GptOssModel` in llama.cpp's `conversion/gpt_oss.py`; GGUF architecture `gpt-oss`).
 ///
 /// - Attention has biases and per-head sinks (`self_attn.sinks` → `attn_sinks.weight`, F32).
@@ -10,30 +14,101 @@ import IngotCore
 ///   `ffn_gate_exps` / `ffn_up_exps [E, I, H]`; the bias `[E, 2I]` is split the same way.
 /// - MXFP4 experts (`*_blocks [E, R, G, 16]`, `*_scales [E, R, G]`) are repacked losslessly to ggml MXFP4 and
 ///   written first (the converter's `generate_extra_tensors`), down then gate then up per layer.
-enum GptOss {
-    /// `GptOssModel.set_gguf_parameters`: `attention.sliding_window`, `expert_feed_forward_length`.
-    static func extraParameters(_ c: ModelConfig) throws -> [(String, MetadataValue)] {
-        guard let window = c.slidingWindow else {
-            throw ArchitectureError.missingParameter(path: c.path, key: "sliding_window", arch: "gpt-oss")
-        }
-        guard let ff = c.root["intermediate_size"]?.int else {
-            throw ArchitectureError.missingParameter(path: c.path, key: "intermediate_size", arch: "gpt-oss")
-        }
-        return [("gpt-oss.attention.sliding_window", .uint32(UInt32(window))),
-                ("gpt-oss.expert_feed_forward_length", .uint32(UInt32(ff)))]
+public struct GptOss: ArchitectureDescription {
+    public init() {}
+    public var id: ArchitectureID { .gptOss }
+    public var ggufName: String { "gpt-oss" }
+    public var hfArchitectures: [String] { ["GptOssForCausalLM"] }
+    public var modelTypes: [String] { ["gpt_oss"] }
+    public var keys: KeyTable { Self.keyTable }
+    public var tensors: TensorMap { Self.tensorMap }
+    public var router: RouterKind { .topKThenSoftmax }
+    public var gate: GateKind { .clampedSwiglu }
+    public var hasExperts: Bool { true }
+
+    public func recipes(_ config: ModelConfig, sources: [TensorInfo]) throws -> [TensorRecipe] {
+        try Self.recipes(config, sources)
     }
 
-    static let layerMap: [String: String] = [
-        "input_layernorm.weight": "attn_norm.weight",
-        "post_attention_layernorm.weight": "post_attention_norm.weight",
-        "self_attn.q_proj.weight": "attn_q.weight", "self_attn.q_proj.bias": "attn_q.bias",
-        "self_attn.k_proj.weight": "attn_k.weight", "self_attn.k_proj.bias": "attn_k.bias",
-        "self_attn.v_proj.weight": "attn_v.weight", "self_attn.v_proj.bias": "attn_v.bias",
-        "self_attn.o_proj.weight": "attn_output.weight", "self_attn.o_proj.bias": "attn_output.bias",
-        "self_attn.sinks": "attn_sinks.weight",
-        "mlp.router.weight": "ffn_gate_inp.weight", "mlp.router.bias": "ffn_gate_inp.bias",
-        "mlp.experts.down_proj_bias": "ffn_down_exps.bias",
-    ]
+    /// transformers' `GptOssConfig` default: YaRN ×32 over 4096 positions, not truncated.
+    public var ropeWhenUnspecified: RopeScaling {
+        .yarn(factor: 32, originalContext: 4096, betaFast: 32, betaSlow: 1, truncate: false,
+              attentionFactor: nil, mscale: nil, mscaleAllDim: nil)
+    }
+
+    /// config.json: `layer_types` (else every even layer slides), window 128 when unset; GGUF: llama.cpp's
+    /// gpt-oss slides every even layer (swa pattern 2) with `attention.sliding_window`.
+    public func slidingWindow(_ keys: KeyReader, layers: Int) throws -> (window: Int?, layers: [Bool]) {
+        var window = try keys.int(.slidingWindow)
+        if keys.world == .gguf { return (window, (0..<layers).map { $0 % 2 == 0 }) }
+        var sliding = (0..<layers).map { $0 % 2 == 0 }
+        if let types = keys.config?.layerTypes {
+            sliding = try types.enumerated().map { i, v in
+                switch v {
+                case "sliding_attention": return true
+                case "full_attention": return false
+                default: throw ConfigError(path: keys.file, key: "layer_types[\(i)]",
+                                           message: "'\(v)' is neither sliding_attention nor full_attention")
+                }
+            }
+        }
+        if window == nil && sliding.contains(true) { window = 128 }
+        return (window, sliding)
+    }
+
+    /// `GptOssModel.set_gguf_parameters`: `attention.sliding_window`, `expert_feed_forward_length`; transformers'
+    /// defaults (rope_theta 150000, 128 experts, 4 per token, 131072 positions, attention biases).
+    static let keyTable = KeyTable(common: CommonKeys.rows, own: [
+        CommonKeys.slidingWindow(gguf: .arch("attention.sliding_window"), write: .required(missingKey: nil)),
+        KeyRow(.expertFeedForwardLength, config: .keys(["intermediate_size"]), gguf: .arch("expert_feed_forward_length"),
+               .uint32, write: .required(missingKey: nil), range: 0...Double(1 << 26)),
+        CommonKeys.vocabSize(write: .never),
+        KeyRow(.ropeDimensionCount, config: .effectiveHeadDim, gguf: .arch("rope.dimension_count"), .uint32,
+               write: .never, range: 0...Double(1 << 16)),
+    ] + CommonKeys.inferenceRows + [CommonKeys.yarnTruncate(writeFallback: false)])
+        .defaulting(.ropeFreqBase, config: .double(150000), gguf: .double(150000))
+        .defaulting(.expertCount, config: .int(128))
+        .defaulting(.expertUsedCount, config: .int(4))
+        .defaulting(.contextLength, config: .int(131072))
+        .defaulting(.attentionBias, config: .bool(true))
+
+    static let tensorMap = TensorMap([
+        TensorEntry(.tokenEmbedding, layer: false, gguf: "token_embd.weight", hf: .plain("model.embed_tokens.weight")),
+        TensorEntry(.outputNorm, layer: false, gguf: "output_norm.weight", hf: .plain("model.norm.weight")),
+        TensorEntry(.output, layer: false, gguf: "output.weight", hf: .plain("lm_head.weight")),
+        TensorEntry(.attentionNorm, gguf: "attn_norm.weight", hf: .plain("input_layernorm.weight")),
+        TensorEntry(.ffnNorm, gguf: "post_attention_norm.weight", hf: .plain("post_attention_layernorm.weight")),
+        TensorEntry(.attentionQ, gguf: "attn_q.weight", hf: .plain("self_attn.q_proj.weight")),
+        TensorEntry(.attentionQ, .bias, gguf: "attn_q.bias", hf: .plain("self_attn.q_proj.bias")),
+        TensorEntry(.attentionK, gguf: "attn_k.weight", hf: .plain("self_attn.k_proj.weight")),
+        TensorEntry(.attentionK, .bias, gguf: "attn_k.bias", hf: .plain("self_attn.k_proj.bias")),
+        TensorEntry(.attentionV, gguf: "attn_v.weight", hf: .plain("self_attn.v_proj.weight")),
+        TensorEntry(.attentionV, .bias, gguf: "attn_v.bias", hf: .plain("self_attn.v_proj.bias")),
+        TensorEntry(.attentionOutput, gguf: "attn_output.weight", hf: .plain("self_attn.o_proj.weight")),
+        TensorEntry(.attentionOutput, .bias, gguf: "attn_output.bias", hf: .plain("self_attn.o_proj.bias")),
+        TensorEntry(.attentionSinks, gguf: "attn_sinks.weight", hf: .plain("self_attn.sinks")),
+        TensorEntry(.router, gguf: "ffn_gate_inp.weight", hf: .plain("mlp.router.weight")),
+        TensorEntry(.router, .bias, gguf: "ffn_gate_inp.bias", hf: .plain("mlp.router.bias")),
+        TensorEntry(.expertsDown, gguf: "ffn_down_exps.weight", hf: .fusedExperts("mlp.experts.down_proj", interleaved: nil)),
+        TensorEntry(.expertsDown, .bias, gguf: "ffn_down_exps.bias", hf: .plain("mlp.experts.down_proj_bias")),
+        TensorEntry(.expertsGate, gguf: "ffn_gate_exps.weight", hf: .fusedExperts("mlp.experts.gate_up_proj", interleaved: 0)),
+        TensorEntry(.expertsUp, gguf: "ffn_up_exps.weight", hf: .fusedExperts("mlp.experts.gate_up_proj", interleaved: 1)),
+        TensorEntry(.expertsGate, .bias, gguf: "ffn_gate_exps.bias", hf: .fusedExpertBias("mlp.experts.gate_up_proj_bias", interleaved: 0)),
+        TensorEntry(.expertsUp, .bias, gguf: "ffn_up_exps.bias", hf: .fusedExpertBias("mlp.experts.gate_up_proj_bias", interleaved: 1)),
+    ], permutesQK: false)
+
+    static let layerMap = tensorMap.plainLayerNames
+    /// The checkpoint's fused expert tensors (names from the map).
+    static let down = fusedName(.expertsDown), gateUp = fusedName(.expertsGate)
+    static let gateUpBias: String = {
+        if case .fusedExpertBias(let n, _)? = tensorMap.entry(.expertsGate, .bias)?.hf { return n }
+        return ""
+    }()
+
+    static func fusedName(_ role: TensorRole) -> String {
+        if case .fusedExperts(let n, _)? = tensorMap.entry(role)?.hf { return n }
+        return ""
+    }
 
     static func recipes(_ c: ModelConfig, _ sources: [TensorInfo]) throws -> [TensorRecipe] {
         let byName = Dictionary(sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -41,7 +116,7 @@ enum GptOss {
         var out = RecipeList()
         for t in sources {
             if HFTensorName.isIgnored(t.name) { continue }
-            if let g = LlamaFamily.globalMap[t.name] {
+            if let g = tensorMap.plainGlobalNames[t.name] {
                 try out.add(g, from: t)
                 continue
             }
@@ -51,44 +126,46 @@ enum GptOss {
             guard layer < c.blockCount else {
                 throw ArchitectureError.layerOutOfRange(tensor: t.name, layer: layer, blockCount: c.blockCount)
             }
-            let blk = "blk.\(layer)."
+            func gguf(_ role: TensorRole, _ part: TensorPart = .weight) -> String {
+                tensorMap.ggufName(role, part, layer: layer)
+            }
             switch rest {
-            case "mlp.experts.down_proj_blocks", "mlp.experts.gate_up_proj_blocks":
+            case Self.down + "_blocks", Self.gateUp + "_blocks":
                 continue   // consumed with their scales
-            case "mlp.experts.down_proj_scales":
+            case Self.down + "_scales":
                 let blocks = try pairedBlocks(t, byName)
-                try extra.items.append(mxfp4(blk + "ffn_down_exps.weight", blocks: blocks, scales: t, stride: 1, offset: 0))
-            case "mlp.experts.gate_up_proj_scales":
+                try extra.items.append(mxfp4(gguf(.expertsDown), blocks: blocks, scales: t, stride: 1, offset: 0))
+            case Self.gateUp + "_scales":
                 let blocks = try pairedBlocks(t, byName)
-                try extra.items.append(mxfp4(blk + "ffn_gate_exps.weight", blocks: blocks, scales: t, stride: 2, offset: 0))
-                try extra.items.append(mxfp4(blk + "ffn_up_exps.weight", blocks: blocks, scales: t, stride: 2, offset: 1))
-            case "mlp.experts.down_proj":
+                try extra.items.append(mxfp4(gguf(.expertsGate), blocks: blocks, scales: t, stride: 2, offset: 0))
+                try extra.items.append(mxfp4(gguf(.expertsUp), blocks: blocks, scales: t, stride: 2, offset: 1))
+            case Self.down:
                 guard t.shape.count == 3 else {
                     throw ArchitectureError.shapeMismatch(tensor: t.name, expected: "[E, I, H]", found: t.shape)
                 }
-                try out.add(blk + "ffn_down_exps.weight", from: t, shape: [t.shape[0], t.shape[2], t.shape[1]],
+                try out.add(gguf(.expertsDown), from: t, shape: [t.shape[0], t.shape[2], t.shape[1]],
                             transform: .transposeLastTwo)
-            case "mlp.experts.gate_up_proj":
+            case Self.gateUp:
                 guard t.shape.count == 3, t.shape[2] % 2 == 0 else {
                     throw ArchitectureError.shapeMismatch(tensor: t.name, expected: "[E, H, 2·I]", found: t.shape)
                 }
                 let shape = [t.shape[0], t.shape[2] / 2, t.shape[1]]
-                try out.add(blk + "ffn_gate_exps.weight", from: t, shape: shape,
+                try out.add(gguf(.expertsGate), from: t, shape: shape,
                             transform: .transposeThenInterleavedRows(offset: 0))
-                try out.add(blk + "ffn_up_exps.weight", from: t, shape: shape,
+                try out.add(gguf(.expertsUp), from: t, shape: shape,
                             transform: .transposeThenInterleavedRows(offset: 1))
-            case "mlp.experts.gate_up_proj_bias":
+            case Self.gateUpBias:
                 guard t.shape.count >= 1, t.shape.last! % 2 == 0 else {
                     throw ArchitectureError.shapeMismatch(tensor: t.name, expected: "[E, 2·I]", found: t.shape)
                 }
                 let shape = Array(t.shape.dropLast()) + [t.shape.last! / 2]
-                try out.add(blk + "ffn_gate_exps.bias", from: t, shape: shape, transform: .interleavedColumns(offset: 0))
-                try out.add(blk + "ffn_up_exps.bias", from: t, shape: shape, transform: .interleavedColumns(offset: 1))
+                try out.add(gguf(.expertsGate, .bias), from: t, shape: shape, transform: .interleavedColumns(offset: 0))
+                try out.add(gguf(.expertsUp, .bias), from: t, shape: shape, transform: .interleavedColumns(offset: 1))
             default:
                 guard let g = layerMap[rest] else {
                     throw ArchitectureError.unmappedTensor(name: t.name, arch: "gpt-oss")
                 }
-                try out.add(blk + g, from: t)
+                try out.add(TensorMap.ggufLayerPrefix + "\(layer)." + g, from: t)
             }
         }
         return extra.items + out.items

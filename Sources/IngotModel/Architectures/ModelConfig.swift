@@ -1,7 +1,8 @@
 import IngotCore
 import IngotFormats
 
-/// A Hugging Face `config.json`, decoded into the hyper-parameters the converter writes, accepting both the
+/// A Hugging Face `config.json`, decoded into the hyper-parameters the converter writes (the spellings, types and
+/// ranges of the common rows of the key table, `CommonKeys`), accepting both the
 /// transformers 4.x and 5.x spellings (`rope_theta` or `rope_parameters.rope_theta`, `torch_dtype` or `dtype`,
 /// `rope_scaling` or `rope_parameters`).
 ///
@@ -75,32 +76,34 @@ public struct ModelConfig {
 
         hfArchitecture = try r.architecture()
         modelType = try r.string(["model_type"])
-        guard let blocks = try r.int(["n_layers", "num_hidden_layers", "n_layer", "num_layers"], max: 1 << 16) else {
+        rope = try RopeParameters(root: root, path: path)
+        // The spellings, types and ranges come from the key table's rows (CommonKeys), as convert writes them.
+        func value(_ row: KeyRow) throws -> KeyValue? { try row.read(r, keys: row.converterConfigKeys) }
+        func int(_ name: ParameterName) throws -> Int? { try value(Self.row(name)).flatMap(\.int) }
+        func double(_ name: ParameterName) throws -> Double? { try value(Self.row(name)).flatMap(\.double) }
+        guard let blocks = try int(.blockCount) else {
             throw ConfigError(path: path, key: "num_hidden_layers",
                               message: "missing: none of n_layers, num_hidden_layers, n_layer, num_layers is set")
         }
         blockCount = blocks
-        contextLength = try r.int(["max_position_embeddings", "n_ctx", "n_positions", "max_length",
-                                   "max_sequence_length", "model_max_length"])
-        embeddingLength = try r.int(["hidden_size", "n_embd", "dim"], max: 1 << 24)
-        feedForwardLength = try r.int(["prefix_dense_intermediate_size", "dense_intermediate_size",
-                                       "intermediate_size", "n_inner", "hidden_dim"], max: 1 << 26)
-        headCount = try r.int(["num_attention_heads", "n_head", "n_heads"], max: 1 << 16)
-        headCountKV = try r.int(["num_key_value_heads", "n_kv_heads"], max: 1 << 16)
-        headDim = try r.int(["head_dim"], max: 1 << 16)
-        vocabSize = try r.int(["vocab_size"], max: 1 << 28)
-        rmsNormEps = try r.double(["rms_norm_eps", "norm_eps"])
-        layerNormEps = try r.double(["layer_norm_eps", "layer_norm_epsilon", "norm_epsilon"])
-        expertCount = try r.int(["num_local_experts", "num_experts", "n_routed_experts"], max: 1 << 16)
-        expertUsedCount = try r.int(["num_experts_per_tok", "num_experts_per_token", "top_k_experts"], max: 1 << 16)
-        expertGroupCount = try r.int(["n_group"], max: 1 << 16)
-        expertGroupUsedCount = try r.int(["topk_group"], max: 1 << 16)
-        expertScoreFunction = try r.string(["score_function", "scoring_func", "score_func", "moe_router_activation",
-                                            "moe_router_activation_func", "expert_selection_fn"])
-        isCausal = try r.bool(["is_causal"])
-        slidingWindow = try r.int(["sliding_window"])
+        contextLength = try int(.contextLength)
+        embeddingLength = try int(.embeddingLength)
+        feedForwardLength = try int(.feedForwardLength)
+        headCount = try int(.headCount)
+        headCountKV = try int(.headCountKV)
+        headDim = try int(.keyLength)
+        vocabSize = try value(CommonKeys.vocabSize(write: .never))?.int
+        rmsNormEps = try double(.rmsEpsilon)
+        layerNormEps = try double(.layerNormEpsilon)
+        expertCount = try int(.expertCount)
+        expertUsedCount = try int(.expertUsedCount)
+        expertGroupCount = try int(.expertGroupCount)
+        expertGroupUsedCount = try int(.expertGroupUsedCount)
+        expertScoreFunction = try value(Self.row(.expertGatingFunction))?.string
+        isCausal = try value(Self.row(.causal))?.bool
+        slidingWindow = try value(CommonKeys.slidingWindow(gguf: .none, write: .never))?.int
         layerTypes = try r.stringArray("layer_types")
-        tieWordEmbeddings = try r.bool(["tie_word_embeddings"]) ?? false
+        tieWordEmbeddings = try value(Self.row(.tieEmbeddings))?.bool ?? false
         dtype = try r.string(["torch_dtype"]) ?? r.string(["dtype"])
         if let q = root["quantization_config"], !q.isNull {
             guard let qo = q.object else {
@@ -110,8 +113,12 @@ public struct ModelConfig {
         } else {
             quantMethod = nil
         }
-        rope = try RopeParameters(root: root, path: path)
         try validate()
+    }
+
+    /// The common row named `name` (CommonKeys: converter rows, then inference rows).
+    static func row(_ name: ParameterName) -> KeyRow {
+        (CommonKeys.rows + CommonKeys.inferenceRows).first { $0.name == name }!
     }
 
     /// Checks the relations between fields that every supported architecture relies on.
@@ -141,7 +148,7 @@ public struct ModelConfig {
 /// RoPE settings, normalised as llama.cpp's `TextModel.__init__` does: `rope_parameters` (5.x) or `rope_scaling`
 /// (4.x), with `rope_theta`, `rope_type` (from the legacy `type`) and `original_max_position_embeddings` filled from
 /// the top level when missing. A `full_attention` sub-object, when present, is the one that counts.
-public struct RopeParameters: Equatable {
+public struct RopeParameters: Equatable, Sendable {
     /// `default`, `linear`, `yarn`, `llama3`, `longrope`, …; nil when nothing says.
     public var type: String?
     public var theta: Double?
@@ -156,6 +163,46 @@ public struct RopeParameters: Equatable {
     public var lowFrequencyFactor: Double?
     public var highFrequencyFactor: Double?
     public var truncate: Bool?
+    public var mscale: Double?
+    public var mscaleAllDim: Double?
+    /// Whether config.json gave a non-empty `rope_parameters` / `rope_scaling` object (inference applies an
+    /// architecture's own RoPE default when it did not: gpt-oss's YaRN).
+    public var isGiven: Bool
+    /// Where the effective parameters sit, for messages (`rope_parameters.` or `rope_parameters.full_attention.`).
+    public var keyPrefix: String
+
+    /// The `rope.scaling.type` llama.cpp's `TextModel.set_gguf_parameters` writes, nil when it writes none:
+    /// `linear`/`yarn` only with a factor, `longrope` for `su`/`longrope`; `default`, `dynamic` and `llama3` (a
+    /// `rope_freqs` tensor instead) write nothing.
+    public var writtenScalingType: String? {
+        switch type {
+        case "linear" where factor != nil: return "linear"
+        case "yarn" where factor != nil: return "yarn"
+        case "su", "longrope": return "longrope"
+        default: return nil
+        }
+    }
+
+    /// A parameter by its config spelling (the names `ConfigField.rope` rows use).
+    public func value(_ name: String) -> KeyValue? {
+        switch name {
+        case "rope_type": return type.map(KeyValue.string)
+        case "rope_theta": return theta.map(KeyValue.double)
+        case "sliding_attention.rope_theta": return localTheta.map(KeyValue.double)
+        case "factor": return factor.map(KeyValue.double)
+        case "original_max_position_embeddings": return originalContextLength.map(KeyValue.int)
+        case "extrapolation_factor": return extrapolationFactor.map(KeyValue.double)
+        case "attention_factor": return attentionFactor.map(KeyValue.double)
+        case "beta_fast": return betaFast.map(KeyValue.double)
+        case "beta_slow": return betaSlow.map(KeyValue.double)
+        case "low_freq_factor": return lowFrequencyFactor.map(KeyValue.double)
+        case "high_freq_factor": return highFrequencyFactor.map(KeyValue.double)
+        case "truncate": return truncate.map(KeyValue.bool)
+        case "mscale": return mscale.map(KeyValue.double)
+        case "mscale_all_dim": return mscaleAllDim.map(KeyValue.double)
+        default: return nil
+        }
+    }
 
     init(root: JSONObject, path: String) throws {
         // llama.cpp: hparams.get("rope_parameters", hparams.get("rope_scaling")) or {}
@@ -166,6 +213,7 @@ public struct RopeParameters: Equatable {
         case .some(.object(let o)): params = o
         case .some: throw ConfigError(path: path, key: "rope_parameters", message: "expected an object")
         }
+        isGiven = !params.keys.isEmpty
         let top = ConfigReader(root: root, path: path)
         if params["full_attention"] == nil && params["sliding_attention"] == nil {
             if let local = try top.raw(["local_rope_theta", "rope_local_theta", "rope_theta_local", "swa_rope_theta",
@@ -204,16 +252,17 @@ public struct RopeParameters: Equatable {
         lowFrequencyFactor = try r.double(["low_freq_factor"])
         highFrequencyFactor = try r.double(["high_freq_factor"])
         truncate = try r.bool(["truncate"])
+        mscale = try r.double(["mscale"])
+        mscaleAllDim = try r.double(["mscale_all_dim"])
+        keyPrefix = prefix
         if let sliding = params["sliding_attention"]?.object {
             localTheta = try ConfigReader(root: sliding, path: path, prefix: "rope_parameters.sliding_attention.")
                 .double(["rope_theta"])
         } else {
             localTheta = nil
         }
-        if type == "yarn", factor != nil, originalContextLength == nil {
-            throw ConfigError(path: path, key: prefix + "original_max_position_embeddings",
-                              message: "YaRN scaling needs original_max_position_embeddings")
-        }
+        // (YaRN without original_max_position_embeddings is refused where the converter needs it: the key
+        // table's `requiredUnderScaling` rule; inference falls back to max_position_embeddings as transformers does.)
     }
 }
 

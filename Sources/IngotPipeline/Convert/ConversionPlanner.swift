@@ -42,7 +42,7 @@ public enum ConversionPlanner {
 
     // MARK: - Hugging Face → GGUF
 
-    static func huggingFaceToGGUF(_ o: ConvertOptions, input: ConvertInput, config: ModelConfig, arch: Architecture,
+    static func huggingFaceToGGUF(_ o: ConvertOptions, input: ConvertInput, config: ModelConfig, arch: any ArchitectureDescription,
                                   imatrix: ImportanceMatrix?) throws -> ConversionPlan {
         let sources = input.converterOrder
         let recipes = try arch.recipes(config, sources: sources)
@@ -99,10 +99,8 @@ public enum ConversionPlanner {
                 for (k, v) in imatrix.quantizeMetadata(file: path) { metadata.set(k, v) }
             }
         }
-        // transformers' YaRN `truncate` (gpt-oss: false) has no llama.cpp key; Ingot's inference reads this one.
-        if config.rope.type == "yarn" {
-            metadata.set("ingot.rope.scaling.yarn_truncate", .bool(config.rope.truncate ?? (arch.id != "gpt-oss")))
-        }
+        // Keys llama.cpp has none for (transformers' YaRN `truncate`), in Ingot's namespace; inference reads them.
+        for (key, value) in try arch.ingotMetadata(config) { metadata.set(key, value) }
         let fileTypeName = floatTarget ? (FileType(id: convertFileType)?.name ?? target.description) : target.fileType.name
         return ConversionPlan(inputDescription: "\(arch.id) (Hugging Face, \(config.hfArchitecture ?? config.modelType ?? "?"))",
                               outputPath: o.output, outputFormat: .gguf, fileTypeName: fileTypeName, tensors: outputs,

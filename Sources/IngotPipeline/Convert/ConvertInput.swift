@@ -7,7 +7,7 @@ import IngotModel
 public final class ConvertInput {
     public enum Kind {
         /// A Hugging Face model directory: config.json decoded, architecture known.
-        case huggingFace(ModelConfig, Architecture)
+        case huggingFace(ModelConfig, any ArchitectureDescription)
         /// A GGUF file (requantize).
         case gguf
         /// A plain tensor file (safetensors without config.json): converted tensor by tensor.

@@ -64,7 +64,7 @@ extension InspectReport {
     }
 }
 
-extension InspectReport.Architecture {
+extension InspectReport.ModelSummary {
     func json() -> JSONValue {
         func i(_ x: Int?) -> JSONValue { x.map { .int($0) } ?? .null }
         return .object(JSONObject([
@@ -166,7 +166,7 @@ extension InspectReport {
     }
 }
 
-extension InspectReport.Architecture {
+extension InspectReport.ModelSummary {
     func text() -> String {
         var parts: [String] = []
         if let layers { parts.append("\(layers) layers") }

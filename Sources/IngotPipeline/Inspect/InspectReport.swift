@@ -28,7 +28,7 @@ public struct InspectReport {
     }
 
     /// Shape of the network, from config.json or GGUF keys (nil where the source does not say).
-    public struct Architecture: Equatable {
+    public struct ModelSummary: Equatable {
         public var name: String?
         public var layers: Int?
         public var hiddenSize: Int?
@@ -59,7 +59,7 @@ public struct InspectReport {
     public var tensors: [Tensor]
     /// The regular expression tensors were filtered by, if any.
     public var filter: String?
-    public var architecture: Architecture
+    public var architecture: ModelSummary
 
     /// Sum of the selected tensors' elements.
     public var parameters: Int { tensors.reduce(0) { $0 + $1.parameters } }

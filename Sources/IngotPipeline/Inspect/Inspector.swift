@@ -1,6 +1,7 @@
 import Foundation
 import IngotCore
 import IngotFormats
+import IngotModel
 
 /// Builds an `InspectReport` for a path: the format is sniffed from the bytes, not the extension.
 public enum Inspector {
@@ -109,7 +110,7 @@ public enum Inspector {
         FileManager.default.fileExists(atPath: r.path, isDirectory: &isDir)
         let dir = isDir.boolValue ? r.path : (r.path as NSString).deletingLastPathComponent
         let configPath = (dir.isEmpty ? "." : dir) + "/config.json"
-        var arch = InspectReport.Architecture()
+        var arch = InspectReport.ModelSummary()
         if FileManager.default.fileExists(atPath: configPath) {
             arch = architecture(config: try JSON.parseFile(configPath), tensors: r.tensors)
         } else {
@@ -127,49 +128,68 @@ public enum Inspector {
         return tensors.first { names.contains($0.name) && $0.shape.count == 2 }?.shape[0]
     }
 
-    /// From GGUF keys `{arch}.block_count`, `.embedding_length`, `.attention.head_count(_kv)`, `.context_length`,
-    /// `.expert_count`, `.expert_used_count`; vocabulary from the tokenizer's tokens or the embedding's shape.
-    static func architecture(gguf md: Metadata, tensors: [TensorInfo]) -> InspectReport.Architecture {
-        var a = InspectReport.Architecture()
+    /// The summary rows of the key table: the architecture's when `general.architecture` / config.json names a
+    /// supported one, else the common rows every architecture shares (`inspect` summarises any model it can read).
+    static func summaryTable(_ arch: (any ArchitectureDescription)?) -> KeyTable {
+        arch?.keys ?? KeyTable(common: CommonKeys.rows, own: [CommonKeys.vocabSize(write: .never)])
+    }
+
+    /// From the key table's GGUF keys (`{arch}.block_count`, `.embedding_length`, `.attention.head_count(_kv)`,
+    /// `.context_length`, `.expert_count`, `.expert_used_count`); vocabulary from the tokenizer's tokens or the
+    /// embedding's shape. A value that does not read is left out (inspect reports; it does not refuse).
+    static func architecture(gguf md: Metadata, tensors: [TensorInfo]) -> InspectReport.ModelSummary {
+        var a = InspectReport.ModelSummary()
         let arch = md["general.architecture"]?.stringValue
         a.name = arch
-        func int(_ suffix: String) -> Int? {
-            guard let arch, let v = md[arch + "." + suffix] else { return nil }
+        guard let arch else {
+            a.vocabSize = embeddingRows(tensors)
+            return a
+        }
+        let table = summaryTable(try? ArchitectureRegistry.architecture(gguf: md, file: ""))
+        func int(_ name: ParameterName) -> Int? {
+            guard let row = table.row(name), let (_, v) = row.ggufEntry(md, arch: arch) else { return nil }
             // head_count_kv may be a per-layer array; report its first value.
             if let arr = v.arrayValue { return arr.first?.intValue }
             return v.intValue
         }
-        a.layers = int("block_count")
-        a.hiddenSize = int("embedding_length")
-        a.heads = int("attention.head_count")
-        a.kvHeads = int("attention.head_count_kv")
-        a.contextLength = int("context_length")
-        a.experts = int("expert_count")
-        a.expertsPerToken = int("expert_used_count")
-        a.vocabSize = md["tokenizer.ggml.tokens"]?.arrayValue?.count ?? int("vocab_size") ?? embeddingRows(tensors)
+        a.layers = int(.blockCount)
+        a.hiddenSize = int(.embeddingLength)
+        a.heads = int(.headCount)
+        a.kvHeads = int(.headCountKV)
+        a.contextLength = int(.contextLength)
+        a.experts = int(.expertCount)
+        a.expertsPerToken = int(.expertUsedCount)
+        a.vocabSize = md["tokenizer.ggml.tokens"]?.arrayValue?.count ?? int(.vocabSize) ?? embeddingRows(tensors)
         return a
     }
 
-    /// From config.json (falling back to a nested `text_config`, as multimodal configs have).
-    static func architecture(config: JSONValue, tensors: [TensorInfo]) -> InspectReport.Architecture {
-        var a = InspectReport.Architecture()
-        let text = config["text_config"]
-        func int(_ keys: String...) -> Int? {
-            for k in keys {
-                if let v = config[k]?.int ?? text?[k]?.int { return v }
+    /// From config.json through the key table's config spellings (a nested `text_config`, as multimodal configs
+    /// have, is merged as the converter does).
+    static func architecture(config: JSONValue, tensors: [TensorInfo]) -> InspectReport.ModelSummary {
+        var a = InspectReport.ModelSummary()
+        var root = config.object ?? JSONObject()
+        if let text = root["text_config"]?.object {
+            for (k, v) in text.entries where root[k] == nil { root.set(k, v) }
+        }
+        a.name = root["model_type"]?.string ?? root["architectures"]?[0]?.string
+        let parsed = try? ModelConfig(json: .object(root), path: "config.json")
+        let table = summaryTable(parsed.flatMap { try? ArchitectureRegistry.architecture(for: $0) })
+        func int(_ name: ParameterName) -> Int? {
+            guard let row = table.row(name) else { return nil }
+            for k in row.configKeys where !k.contains(".") {
+                if let v = root[k]?.int { return v }
             }
             return nil
         }
-        a.name = config["model_type"]?.string ?? config["architectures"]?[0]?.string
-        a.layers = int("num_hidden_layers", "n_layer", "num_layers")
-        a.hiddenSize = int("hidden_size", "n_embd", "d_model")
-        a.heads = int("num_attention_heads", "n_head")
+        a.layers = int(.blockCount)
+        a.hiddenSize = int(.embeddingLength)
+        a.heads = int(.headCount)
         // transformers defaults num_key_value_heads to num_attention_heads (no grouping).
-        a.kvHeads = int("num_key_value_heads") ?? a.heads
-        a.vocabSize = int("vocab_size") ?? embeddingRows(tensors)
-        a.contextLength = int("max_position_embeddings", "n_positions", "max_seq_len")
-        a.experts = int("num_local_experts", "num_experts", "n_routed_experts")
-        a.expertsPerToken = int("num_experts_per_tok", "experts_per_token", "num_experts_per_token")
+        a.kvHeads = int(.headCountKV) ?? a.heads
+        a.vocabSize = int(.vocabSize) ?? embeddingRows(tensors)
+        a.contextLength = int(.contextLength)
+        a.experts = int(.expertCount)
+        a.expertsPerToken = int(.expertUsedCount)
         return a
     }
 }
