@@ -17,6 +17,10 @@ public enum Parallel {
         // More chunks than threads balances uneven rows without losing locality.
         let chunks = min(count, t * 4)
         withoutActuallyEscaping(body) { body in
+            // The one place the package crosses threads. `body` is not `@Sendable` on purpose: the numeric kernels
+            // hand it pointers into shared buffers and write disjoint row ranges, which the chunks below guarantee
+            // (each index is in exactly one chunk) and which the compiler cannot prove.
+            nonisolated(unsafe) let body = body
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = count * c / chunks, hi = count * (c + 1) / chunks
                 if lo < hi { body(lo..<hi) }

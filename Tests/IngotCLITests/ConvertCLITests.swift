@@ -2,16 +2,14 @@ import Foundation
 import IngotCore
 import IngotFormats
 import Testing
+import IngotTestSupport
 
 /// `ingot convert` run as a user runs it: exit statuses, stdout/stderr split, JSON, dry run, Ctrl-C.
 @Suite struct ConvertCLITests {
-    static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/models").path
+    static let models = Fixtures.url("models").path
 
     static func tempDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-cli-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
+        Fixtures.temporaryDirectory("ingot-cli")
     }
 
     @Test func jsonReportsTheResult() throws {

@@ -2,14 +2,14 @@ import Foundation
 import IngotCore
 import IngotFormats
 import Testing
+import IngotTestSupport
 
 /// The hostile-input promise at the command line: each command that reads a file is run on a handful of
 /// corrupted files per format. Every run must exit 2 with a one-paragraph message on stderr that names the file,
 /// print nothing that looks like success, never die of a signal or a Swift runtime trap, and (for convert) leave
 /// nothing under the output name, no temporary file beside it, and the input byte-for-byte unchanged.
 @Suite struct HostileCLITests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.root
 
     /// One corrupted input: a file (or directory), the file name its error must mention, and the commands that
     /// read the damaged part (inspect does not read tokenizer.json; a safetensors→safetensors copy needs no config).
@@ -151,9 +151,8 @@ import Testing
     }
 
     @Test func corruptedInputsFailCleanly() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-hostile-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-hostile-cli")
+        defer { Fixtures.cleanup(dir) }
         let inputs = try HostileCLITests.badInputs(in: dir)
         let textPath = dir + "/text.txt"
         FileManager.default.createFile(atPath: textPath, contents: Data(String(repeating: "hello world. ", count: 40).utf8))
@@ -191,9 +190,8 @@ import Testing
     /// A valid file whose data holds a NaN: convert fails mid-stream, after the output was started, and must
     /// still leave no output and no temporary file.
     @Test func convertFailingMidStreamLeavesNothing() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-hostile-nan-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-hostile-nan")
+        defer { Fixtures.cleanup(dir) }
         let (gguf, st) = try HostileCLITests.validFiles(in: dir)
         var problems: [String] = []
         for (name, bytes, dataEnd) in [("nan.gguf", gguf, gguf.count), ("nan.safetensors", st, st.count)] {

@@ -2,48 +2,9 @@ import Foundation
 import IngotCore
 import IngotFormats
 import Testing
+import IngotTestSupport
 
-/// Runs the built `ingot` binary and captures its output.
-enum IngotBinary {
-    /// The `ingot` executable from the same build as this test bundle (debug or release), found next to the
-    /// bundle (the products directory), else under the package's `.build`.
-    static let path: String? = {
-        let fm = FileManager.default
-        var candidates: [URL] = []
-        let bundle = Bundle.main.bundleURL
-        candidates.append(bundle.appendingPathComponent("ingot"))
-        candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("ingot"))
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        candidates.append(exe.appendingPathComponent("ingot"))
-        candidates.append(exe.deletingLastPathComponent().appendingPathComponent("ingot"))
-        for b in Bundle.allBundles { candidates.append(b.bundleURL.deletingLastPathComponent().appendingPathComponent("ingot")) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for config in ["debug", "release"] { candidates.append(root.appendingPathComponent(".build/\(config)/ingot")) }
-        return candidates.first { fm.isExecutableFile(atPath: $0.path) }?.path
-    }()
-
-    static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let exe = try #require(path, "ingot binary not found next to the test bundle; run `swift build` first")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read before waiting so a large output cannot fill the pipe and block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-}
-
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures")
+private let fixtures = Fixtures.root
 
 @Suite struct InspectCLITests {
     @Test func goodCheckpointText() throws {
@@ -72,9 +33,8 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
     }
 
     @Test func malformedFileExitsTwoWithMessage() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli")
+        defer { Fixtures.cleanup(dir) }
         // A GGUF whose second tensor claims offset 0: overlapping data.
         var w = ByteWriter()
         w.raw(Array("GGUF".utf8)); w.u32(3); w.u64(2); w.u64(0)

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import IngotTestSupport
 
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures")
+private let fixtures = Fixtures.root
 private let repo = fixtures.deletingLastPathComponent().deletingLastPathComponent()
 
 @Suite struct PplGenerateCLITests {

@@ -1,9 +1,9 @@
 import Foundation
 import IngotFormats
 import Testing
+import IngotTestSupport
 
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures")
+private let fixtures = Fixtures.root
 
 /// `ingot tokenize` through the built binary (IngotBinary is shared with InspectCLITests).
 @Suite struct TokenizeCLITests {
@@ -21,9 +21,8 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
     /// A vocabulary-only GGUF, text from a file, ids as llama.cpp's test expects (first case of the .out file).
     @Test func vocabularyGGUFFromFile() throws {
         let gguf = fixtures.appendingPathComponent("vocab/ggml-vocab-llama-spm.gguf").path
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-tok-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = URL(fileURLWithPath: Fixtures.temporaryDirectory("ingot-tok"))
+        defer { Fixtures.cleanup(dir.path) }
         let f = dir.appendingPathComponent("in.txt").path
         try "ied 4 ½ months".write(toFile: f, atomically: true, encoding: .utf8)
         let r = try IngotBinary.run(["tokenize", gguf, "--file", f, "--no-bos"])

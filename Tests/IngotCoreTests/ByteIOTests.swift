@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import IngotCore
+import IngotTestSupport
 
 @Suite struct ByteIOTests {
     @Test func readerReadsLittleEndianAndRefusesPastEnd() throws {
@@ -48,9 +49,7 @@ import Foundation
 
 @Suite struct AtomicOutputFileTests {
     func tempDir() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-core-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
+        Fixtures.temporaryDirectory("ingot-core")
     }
 
     @Test func nothingUnderFinalNameUntilCommit() throws {

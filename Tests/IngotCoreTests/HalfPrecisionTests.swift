@@ -1,5 +1,6 @@
 import Testing
 @testable import IngotCore
+import IngotTestSupport
 
 @Suite struct HalfPrecisionTests {
     /// Every binary16 value decodes to Swift's own exact Float16 → Float conversion, scalar and SIMD alike.
@@ -25,7 +26,7 @@ import Testing
     /// F32 → F16 is round-to-nearest-even: equal to Float16's own conversion (IEEE RNE) for finite values,
     /// ±Inf on overflow, NaN to sign | 0x7E00 (ggml). SIMD equals scalar.
     @Test func f16EncodeMatchesIEEE() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var inputs: [Float] = [0, -0, 1, -1, 65504, 65519.99, 65520, -65520, 1e-8, 5.96e-8, 2.98e-8, 2.9802322e-8,
                                6.1035156e-5, 6.1035156e-5 * 0.999, .infinity, -.infinity, .greatestFiniteMagnitude,
                                .leastNonzeroMagnitude, 0.33333334, 1.0009765625, 1.00048828125, 1.000732421875]
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func bufferConversionsMatchScalar() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let n = 1003
         let xs = (0..<n).map { _ in Float(Double(rng.next() % 2_000_000) / 1000.0 - 1000.0) }
         for type in [ElementType.f32, .f16, .bf16, .f64, .f8E4M3, .f8E5M2] {
@@ -109,18 +110,5 @@ import Testing
                 #expect(back[i].bitPattern == expected.bitPattern || (back[i].isNaN && expected.isNaN), "\(type) at \(i)")
             }
         }
-    }
-}
-
-/// Deterministic test randomness.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

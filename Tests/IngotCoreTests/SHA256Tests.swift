@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import IngotCore
+import IngotTestSupport
 
 @Suite struct SHA256Tests {
     func hex(_ s: String) -> String { Array(s.utf8).withUnsafeBytes { SHA256.hex(of: $0) } }
@@ -31,8 +32,7 @@ import Foundation
 
     /// The calibration texts still match their manifest (the manifest's sha256 is what provenance records).
     @Test func calibrationManifestMatchesFiles() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
+        let root = Fixtures.repoRoot
         let manifest = try String(contentsOf: root.appendingPathComponent("Calibration/manifest.json"), encoding: .utf8)
         for name in ["eval.txt", "calib.txt"] {
             let digest = try SHA256.hex(ofFile: root.appendingPathComponent("Calibration/\(name)").path)

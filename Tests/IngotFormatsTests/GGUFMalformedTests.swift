@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import Testing
 @testable import IngotFormats
+import IngotTestSupport
 
 /// Writes `bytes` to a temp file and returns the GGUFError opening it raises (nil if it opened), and the path.
 func ggufOpenError(_ bytes: [UInt8]) -> (GGUFError?, String) {

@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import Testing
 @testable import IngotFormats
+import IngotTestSupport
 
 /// Writes GGUF files covering every value type and most tensor types, each with a JSON manifest of what was
 /// written (`X.gguf.json`), into `$INGOT_GGUF_OUT` (default: a temporary directory). `scripts/check_gguf_py.py DIR`

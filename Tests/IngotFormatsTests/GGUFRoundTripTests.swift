@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import Testing
 @testable import IngotFormats
+import IngotTestSupport
 
 /// Shared sample content for the GGUF round-trip and gguf-py export tests.
 enum GGUFSamples {

@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import IngotFormats
 import Testing
+import IngotTestSupport
 
 /// The hostile-input promise, swept: thousands of seeded corruptions of small valid GGUF, safetensors and JSON
 /// files, each opened by its reader. Every mutant either opens — and then every tensor's bytes lie inside the
@@ -23,7 +24,7 @@ import Testing
         md.append("tokenizer.ggml.token_type", .array(.int32, [.int32(1), .int32(1), .int32(3)]))
         let path = dir + "/base.gguf"
         let w = try GGUFWriter(path: path, metadata: md)
-        var rng = HostileMutator.Random(state: 7)
+        var rng = SeededRandom(seed: 7)
         let specs: [(String, ElementType, [Int])] = [
             ("token_embd.weight", .f32, [2, 4]), ("blk.0.attn_q.weight", .f16, [8]), ("blk.0.ffn_up.weight", .q8_0, [32]),
             ("blk.0.ffn_down.weight", .q4_K, [256]), ("blk.0.x", .i8, [3]), ("output.weight", .bf16, [2, 2]),
@@ -63,24 +64,6 @@ import Testing
 
     // MARK: - Checks
 
-    /// Header offsets swept in debug builds: every n-th; release builds (CI), or INGOT_HOSTILE_FULL=1, sweep them all.
-    static func debugStep(_ n: Int) -> Int {
-        #if DEBUG
-        return ProcessInfo.processInfo.environment["INGOT_HOSTILE_FULL"] == nil ? n : 1
-        #else
-        return 1
-        #endif
-    }
-
-    /// Collects what went wrong across many mutants, so one failure report lists the first few.
-    struct Findings {
-        var problems: [String] = []
-        var opened = 0
-        var rejected = 0
-        mutating func fail(_ label: String, _ what: String) { problems.append("\(label): \(what)") }
-        func report(_ what: String) -> Comment { Comment(rawValue: "\(problems.count) \(what) mutants misbehaved:\n" + problems.prefix(15).joined(separator: "\n")) }
-    }
-
     /// Whether a message says where the fault is: a byte offset, a quoted key or tensor name, or a named key.
     static func namesLocation(_ d: String) -> Bool {
         ["offset", "byte", "'", "key", "general.alignment", "line "].contains { d.contains($0) }
@@ -88,7 +71,7 @@ import Testing
 
     /// Opens every tensor of `source` through `withBytes` and checks its size and that it lies in the file.
     static func walk(_ source: any TensorSource, fileSize: Int, start: (String) -> Int?, label: String,
-                     into f: inout Findings) {
+                     into f: inout HostileFindings) {
         for t in source.tensors {
             // Shape arithmetic on what the reader accepted must not trap.
             let elements = t.elementCount, rows = t.rowCount
@@ -114,7 +97,7 @@ import Testing
     }
 
     /// Checks a rejection: non-empty, names the file, and (when `located`) says where.
-    static func checkError(_ error: Error, path: String, located: Bool, label: String, into f: inout Findings) {
+    static func checkError(_ error: Error, path: String, located: Bool, label: String, into f: inout HostileFindings) {
         let d = "\(error)"
         let name = (path as NSString).lastPathComponent
         if d.isEmpty { f.fail(label, "empty error description") }
@@ -136,7 +119,7 @@ import Testing
         var mutator = HostileMutator(base, seed: 0x6767_7566)
         // Every header offset in release (CI); every second one in debug, to keep the suite fast.
         var mutants = mutator.all(header: 0..<reader.dataOffset, boundaries: boundaries, randomFlips: 400,
-                                  step: HostileMutationTests.debugStep(2))
+                                  step: HostileMutator.debugStep(2))
         // Invalid UTF-8 in every key and tensor name (found as length-prefixed runs of their bytes).
         for key in reader.metadata.keys {
             let at = reader.keyOffsets[key]! + 8
@@ -147,13 +130,13 @@ import Testing
                 mutants += mutator.invalidUTF8(in: r, label: "tensor name \(t.name)")
             }
         }
-        var f = Findings()
+        var f = HostileFindings()
         for m in mutants {
             let path = files.write(m.bytes)
             defer { files.remove(path) }
             do {
                 let r = try GGUFReader(path: path)
-                f.opened += 1
+                f.accepted += 1
                 HostileMutationTests.walk(r, fileSize: m.bytes.count, start: { r.absoluteOffset(of: $0) }, label: m.label, into: &f)
                 _ = r.metadata.entries.map { "\($0.value)" }
             } catch {
@@ -187,7 +170,7 @@ import Testing
         b = GGUFBuilder.valid()
         b.kvRaw(key: Array("big.array".utf8), type: 9, payload: [8, 0, 0, 0] + [0, 0, 0, 0, 0, 1, 0, 0])
         cases.append(("array of 2^40 strings", b))
-        var f = Findings()
+        var f = HostileFindings()
         for (i, (label, builder)) in cases.enumerated() {
             let path = dir + "/case\(i).gguf"
             Fixtures.write(builder.bytes, to: path)
@@ -243,13 +226,13 @@ import Testing
             }
             k = e
         }
-        var f = Findings()
+        var f = HostileFindings()
         for m in mutants {
             let path = files.write(m.bytes)
             defer { files.remove(path) }
             do {
                 let r = try SafetensorsReader(path: path)
-                f.opened += 1
+                f.accepted += 1
                 HostileMutationTests.walk(r, fileSize: m.bytes.count, start: { r.location(of: $0)?.offset }, label: m.label, into: &f)
             } catch {
                 f.rejected += 1
@@ -266,7 +249,7 @@ import Testing
     static func jsonEdits(of base: [UInt8], in range: Range<Int>, seed: UInt64) -> [HostileMutator.Mutant] {
         var out: [HostileMutator.Mutant] = []
         let swaps: [UInt8] = Array("{}[]:,\"\\u9-e .".utf8) + [0, 0x1F, 0x80, 0xC3, 0xFF]
-        var rng = HostileMutator.Random(state: seed)
+        var rng = SeededRandom(seed: seed)
         for at in range {
             // Every offset gets three of the replacement bytes, chosen by the seed.
             for _ in 0..<3 {
@@ -300,7 +283,7 @@ import Testing
             ("metadata a string", "{\"metadata\": \"x\", \"weight_map\": {\(entries)}}"),
             ("number shard name", "{\"weight_map\": {\"a\": 12}}"),
         ]
-        var f = Findings()
+        var f = HostileFindings()
         for (label, text) in variants {
             let path = dir + "/model.safetensors.index.json"
             Fixtures.write(Array(text.utf8), to: path)
@@ -334,13 +317,13 @@ import Testing
         mutants.append(.init(label: "escape at end", bytes: Array("[\"\\".utf8)))
         mutants.append(.init(label: "lone surrogate", bytes: Array("[\"\\ud800\"]".utf8)))
         mutants.append(.init(label: "short \\u", bytes: Array("[\"\\u12\"]".utf8)))
-        var f = Findings()
+        var f = HostileFindings()
         for m in mutants {
             let path = files.write(m.bytes)
             defer { files.remove(path) }
             do {
                 let v = try JSON.parseFile(path)
-                f.opened += 1
+                f.accepted += 1
                 _ = v.serialized()
             } catch let e as JSONError {
                 f.rejected += 1

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IngotFormats
+import IngotTestSupport
 
 /// Parses raw bytes (so invalid UTF-8 can be fed in).
 private func parseBytes(_ b: [UInt8], rejectDuplicateKeys: Bool = true, maxDepth: Int = 256) throws -> JSONValue {

@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import Testing
 @testable import IngotFormats
+import IngotTestSupport
 
 /// Builds a safetensors file byte by byte: u64 header length, header text, data.
 private func stBytes(_ header: String, data: [UInt8] = [], length: UInt64? = nil) -> [UInt8] {

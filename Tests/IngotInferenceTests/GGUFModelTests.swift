@@ -3,6 +3,7 @@ import IngotCore
 import IngotFormats
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 @Suite struct GGUFModelTests {
     static func tempPath(_ tag: String) -> String {

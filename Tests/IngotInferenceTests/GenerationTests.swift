@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 @Suite struct GenerationTests {
     /// Greedy decoding through the KV cache picks, at every step, the argmax of a full forward pass over everything so far.

@@ -3,6 +3,7 @@ import IngotCore
 @testable import IngotInference
 
 import Testing
+import IngotTestSupport
 
 /// Hostile hyper-parameters: a tiny llama whose GGUF metadata has each size key replaced by zero, negative, huge
 /// and extreme values. Each variant must either be refused with an error naming the file and key, or load and
@@ -87,9 +88,8 @@ import Testing
 
     /// A KLD base file whose BOS lies outside its vocabulary would be embedded as a token: refused on open.
     @Test func kldBaseBOSOutsideVocabulary() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-kld-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-kld")
+        defer { Fixtures.cleanup(dir) }
         for bos: Int32 in [24, Int32.max] {
             let path = dir + "/base\(bos).kld"
             let header = KLDBaseHeader(nCtx: 4, vocab: 24, chunks: 1, topK: 1, bos: bos, tokens: [1, 2, 3, 4])

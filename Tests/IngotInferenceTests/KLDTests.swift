@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 @Suite struct KLDTests {
     /// A model against itself: KLD 0 everywhere, the same top token everywhere, Δp 0; also through the cache file.

@@ -3,6 +3,7 @@ import IngotCore
 import IngotQuant
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 /// Each fast kernel against its plain reference.
 @Suite struct KernelTests {

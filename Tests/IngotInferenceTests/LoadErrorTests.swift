@@ -2,6 +2,7 @@ import Foundation
 import IngotCore
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 /// Bad checkpoints fail at load time with errors that name the tensor and the file.
 @Suite struct LoadErrorTests {

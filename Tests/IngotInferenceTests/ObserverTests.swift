@@ -3,6 +3,7 @@ import IngotCore
 import IngotFormats
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 /// Records what a forward pass shows an observer: per (tensor, expert) the rows seen and their width, a copy of
 /// chosen tensors' rows, and every router decision.

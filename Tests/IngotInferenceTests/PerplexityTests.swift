@@ -2,6 +2,7 @@ import Foundation
 import IngotModel
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 @Suite struct PerplexityTests {
     /// Calibration/eval.txt tokenized with the model's tokenizer.json, BOS in front (llama-perplexity's input).

@@ -3,6 +3,7 @@ import IngotCore
 import IngotFormats
 import Testing
 @testable import IngotInference
+import IngotTestSupport
 
 /// transformers' logits for the first chunk of each tiny model (Tests/Fixtures/models/*/reference.json).
 struct ModelReference {

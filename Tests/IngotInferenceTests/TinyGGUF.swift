@@ -4,6 +4,7 @@ import IngotFormats
 import IngotModel
 import IngotQuant
 @testable import IngotInference
+import IngotTestSupport
 
 /// Writes a llama.cpp-style GGUF of the tiny llama fixture with the formats writer (names of
 /// shared/docs/gguf-and-quants.md §8.3, q/k rows permuted as convert_hf_to_gguf.py does), so the GGUF path of the

@@ -3,6 +3,7 @@ import Testing
 import IngotCore
 import IngotFormats
 @testable import IngotModel
+import IngotTestSupport
 
 /// The architecture tables against what llama.cpp's converter wrote for the bundled checkpoints
 /// (Tests/Fixtures/models/*/llamacpp/*-{F16,BF16,AUTO}.json): tensor names, order, shapes and types, and every

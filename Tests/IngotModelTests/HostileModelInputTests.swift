@@ -3,38 +3,21 @@ import IngotCore
 import IngotFormats
 import IngotModel
 import Testing
+import IngotTestSupport
 
 /// The hostile-input promise for the model-level readers: tokenizers (GGUF vocabulary and tokenizer.json),
 /// config.json and importance matrices (GGUF and legacy .dat), each fed thousands of seeded corruptions of a small
 /// valid file. A mutant either loads — and then is used (tokenize and decode; look up importance rows) — or fails
 /// with a non-empty error naming the file. A trap kills the test process: that is a found bug.
 @Suite struct HostileModelInputTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    /// Header offsets swept in debug builds: every n-th; release builds (CI), or INGOT_HOSTILE_FULL=1, sweep them all.
-    static func debugStep(_ n: Int) -> Int {
-        #if DEBUG
-        return ProcessInfo.processInfo.environment["INGOT_HOSTILE_FULL"] == nil ? n : 1
-        #else
-        return 1
-        #endif
-    }
-
-    struct Findings {
-        var problems: [String] = []
-        var loaded = 0
-        var rejected = 0
-        mutating func fail(_ label: String, _ what: String) { problems.append("\(label): \(what)") }
-        func report(_ what: String) -> Comment { Comment(rawValue: "\(problems.count) \(what) mutants misbehaved:\n" + problems.prefix(15).joined(separator: "\n")) }
-    }
+    static let fixtures = Fixtures.root
 
     /// Runs `load` on every mutant; `use` exercises what loaded.
     static func sweep<T>(_ mutants: [HostileMutator.Mutant], fileName: String, tag: String,
-                         load: (String) throws -> T, use: (T) throws -> Void) -> Findings {
+                         load: (String) throws -> T, use: (T) throws -> Void) -> HostileFindings {
         var files = MutantFiles(tag: tag, fileName: fileName)
         defer { files.cleanup() }
-        var f = Findings()
+        var f = HostileFindings()
         for m in mutants {
             let path = files.write(m.bytes)
             defer { files.remove(path) }
@@ -48,7 +31,7 @@ import Testing
                 if !d.contains((path as NSString).lastPathComponent) { f.fail(m.label, "error does not name the file: \(d)") }
                 continue
             }
-            f.loaded += 1
+            f.accepted += 1
             do { try use(value) } catch {
                 let d = "\(error)"
                 if d.isEmpty || !d.contains((path as NSString).lastPathComponent) {
@@ -63,7 +46,7 @@ import Testing
     static func jsonEdits(of base: [UInt8], seed: UInt64, perOffset: Int = 1) -> [HostileMutator.Mutant] {
         var out: [HostileMutator.Mutant] = []
         let swaps: [UInt8] = Array("{}[]:,\"\\u9-e .0".utf8) + [0, 0x1F, 0x80, 0xC3, 0xFF]
-        var rng = HostileMutator.Random(state: seed)
+        var rng = SeededRandom(seed: seed)
         for at in base.indices {
             for _ in 0..<perOffset {
                 let b = swaps[rng.below(swaps.count)]
@@ -119,9 +102,8 @@ import Testing
             md.append("tokenizer.ggml.add_bos_token", .bool(true))
         }
         md.append("tokenizer.chat_template", .string("{{ messages }}"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-vocab-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-vocab")
+        defer { Fixtures.cleanup(dir) }
         let w = try GGUFWriter(path: dir + "/v.gguf", metadata: md)
         try w.finish()
         return Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/v.gguf")))
@@ -139,11 +121,11 @@ import Testing
     @Test(arguments: [false, true]) func ggufVocabulary(spm: Bool) throws {
         let base = try HostileModelInputTests.vocabGGUF(spm: spm)
         var mutator = HostileMutator(base, seed: spm ? 0x5B : 0xB9E)
-        let mutants = mutator.all(header: 0..<base.count, boundaries: [], randomFlips: 200, step: HostileModelInputTests.debugStep(6))
+        let mutants = mutator.all(header: 0..<base.count, boundaries: [], randomFlips: 200, step: HostileMutator.debugStep(6))
         let f = HostileModelInputTests.sweep(mutants, fileName: spm ? "spm.gguf" : "bpe.gguf", tag: "hostile-vocab",
                                              load: { try Tokenizer.load(path: $0) }, use: { HostileModelInputTests.exercise($0) })
         #expect(f.problems.isEmpty, f.report("GGUF vocabulary"))
-        #expect(f.loaded > 0 && f.rejected > mutants.count / 3, "loaded \(f.loaded), rejected \(f.rejected) of \(mutants.count)")
+        #expect(f.accepted > 0 && f.rejected > mutants.count / 3, "loaded \(f.accepted), rejected \(f.rejected) of \(mutants.count)")
     }
 
     /// Semantically hostile vocabularies that parse as GGUF: ids out of range, arrays of the wrong type or length.
@@ -170,9 +152,8 @@ import Testing
         variants.append(("pre unknown", bpe { $0.set("tokenizer.ggml.pre", .string("nope")) }))
         variants.append(("model int", bpe { $0.set("tokenizer.ggml.model", .uint8(3)) }))
         variants.append(("tokens of ints", bpe { $0.set("tokenizer.ggml.tokens", .array(.uint8, [.uint8(1)])) }))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-vocabv-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-vocabv")
+        defer { Fixtures.cleanup(dir) }
         var problems: [String] = []
         for (i, (label, md)) in variants.enumerated() {
             let path = dir + "/vocab\(i).gguf"
@@ -215,7 +196,7 @@ import Testing
         let f = HostileModelInputTests.sweep(mutants, fileName: "tokenizer.json", tag: "hostile-tokjson",
                                              load: { try Tokenizer.load(tokenizerJSON: $0) }, use: { HostileModelInputTests.exercise($0) })
         #expect(f.problems.isEmpty, f.report("tokenizer.json"))
-        #expect(f.loaded > 0 && f.rejected > mutants.count / 3, "loaded \(f.loaded), rejected \(f.rejected) of \(mutants.count)")
+        #expect(f.accepted > 0 && f.rejected > mutants.count / 3, "loaded \(f.accepted), rejected \(f.rejected) of \(mutants.count)")
     }
 
     // MARK: - config.json
@@ -230,7 +211,7 @@ import Testing
                                              load: { try ModelConfig(contentsOf: $0) },
                                              use: { c in _ = (c.effectiveHeadDim, c.rope, c.blockCount) })
         #expect(f.problems.isEmpty, f.report("config.json"))
-        #expect(f.loaded > 0 && f.rejected > mutants.count / 4, "loaded \(f.loaded), rejected \(f.rejected) of \(mutants.count)")
+        #expect(f.accepted > 0 && f.rejected > mutants.count / 4, "loaded \(f.accepted), rejected \(f.rejected) of \(mutants.count)")
     }
 
     // MARK: - Chat templates (GGUF tokenizer.chat_template, tokenizer_config.json chat_template)
@@ -281,7 +262,7 @@ import Testing
         var mutator = HostileMutator(base, seed: 0x1A7)
         // Header sweep: the GGUF's key/values and tensor infos, or the legacy file's first entries.
         let mutants = mutator.all(header: 0..<min(base.count, file.hasSuffix(".gguf") ? 700 : 300),
-                                  boundaries: [base.count - 4, base.count - 8], randomFlips: 150, step: HostileModelInputTests.debugStep(12))
+                                  boundaries: [base.count - 4, base.count - 8], randomFlips: 150, step: HostileMutator.debugStep(12))
         let f = HostileModelInputTests.sweep(mutants, fileName: file, tag: "hostile-imatrix",
                                              load: { try ImportanceMatrix.load(path: $0) },
                                              use: { m in

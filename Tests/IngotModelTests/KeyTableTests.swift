@@ -3,6 +3,7 @@ import Testing
 import IngotCore
 import IngotFormats
 @testable import IngotModel
+import IngotTestSupport
 
 /// The key tables and tensor maps themselves: aliases both ways for every row of every architecture, and the same
 /// hyper-parameters from a config.json and from the GGUF metadata the converter writes for it.

@@ -5,6 +5,7 @@ import IngotFormats
 import IngotModel
 import IngotQuant
 @testable import IngotPipeline
+import IngotTestSupport
 
 /// The job around the conversion: atomic output, refusing to overwrite inputs, GGUF requantization, plain tensor
 /// files, split GGUF and safetensors outputs.

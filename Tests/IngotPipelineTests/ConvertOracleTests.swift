@@ -4,6 +4,7 @@ import IngotCore
 import IngotFormats
 import IngotModel
 @testable import IngotPipeline
+import IngotTestSupport
 
 /// Every bundled checkpoint converted to every type llama.cpp's oracle has, read back with Ingot's GGUF reader,
 /// and compared with what llama.cpp's converter + llama-quantize wrote (Tests/Fixtures/models/*/llamacpp/*.json):

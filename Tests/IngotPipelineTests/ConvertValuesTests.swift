@@ -5,6 +5,7 @@ import IngotFormats
 import IngotModel
 import IngotQuant
 @testable import IngotPipeline
+import IngotTestSupport
 
 /// The values in converted GGUFs, element by element against the source checkpoint, with index formulas written
 /// out here independently of the pipeline: lossless MXFP4 experts, llama's Q/K permutation, Mixtral's expert

@@ -2,6 +2,7 @@ import Foundation
 import IngotInference
 import IngotPipeline
 import Testing
+import IngotTestSupport
 
 /// Ingot's own F16 GGUF of each tiny model computes transformers' logits (the converter's names, q/k permutation,
 /// expert stacking, gpt-oss gate/up split and MXFP4 repack, and the YaRN `truncate` key, end to end).

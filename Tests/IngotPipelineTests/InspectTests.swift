@@ -3,14 +3,12 @@ import IngotCore
 import IngotFormats
 import Testing
 @testable import IngotPipeline
+import IngotTestSupport
 
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures")
+private let fixtures = Fixtures.root
 
 private func tempDir() -> String {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-inspect-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
+    Fixtures.temporaryDirectory("ingot-inspect")
 }
 
 /// A small MoE-shaped GGUF: metadata with a long token array, an embedding and two typed tensors.

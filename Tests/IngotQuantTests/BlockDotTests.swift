@@ -1,6 +1,7 @@
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// `BlockDot` against the exact (Double) dot of the decoded row: any summation order of n float products is within
 /// n·2⁻²⁴·Σ|termsᵢ| of it (Higham's bound for recursive summation plus one rounding per product; the terms are qᵢxᵢ,
@@ -11,7 +12,7 @@ import IngotCore
     @Test(arguments: types)
     func dotMatchesExactWithinSummationBound(_ t: ElementType) throws {
         for seed in 0..<5 {
-            var rng = TestRandom(seed: 4242 + UInt64(seed))
+            var rng = SeededRandom(seed: 4242 + UInt64(seed))
             let n = 256 * rng.int(1...6)
             let w = rng.rows(n, kind: seed % 3)
             let x: [Float] = (0..<n).map { _ in rng.normal() }

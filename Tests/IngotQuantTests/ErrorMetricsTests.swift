@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// Error metrics against values worked out by hand, thread independence, weighting and NaN reporting.
 @Suite struct ErrorMetricsTests {
@@ -40,11 +41,11 @@ import IngotCore
     }
 
     @Test func threadCountDoesNotChangeAnyBit() throws {
-        var rng = Rng(s: 3)
+        var rng = SeededRandom(seed: 3)
         let rows = 97, cols = 61
         let x = (0..<(rows * cols)).map { _ in rng.gaussian() }
         let y = x.map { $0 + rng.gaussian() * 0.01 }
-        let w = (0..<cols).map { _ in rng.uniform() }
+        let w = (0..<cols).map { _ in rng.unit() }
         let one = try ErrorMetrics.measure(original: x, reconstructed: y, rowLength: cols, importance: w, threads: 1)
         for t in [2, 3, 8] {
             #expect(try ErrorMetrics.measure(original: x, reconstructed: y, rowLength: cols, importance: w, threads: t) == one)

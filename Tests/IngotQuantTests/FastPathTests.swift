@@ -1,6 +1,7 @@
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// Every codec's public `encode`/`decode` (fast paths: SIMD lanes, vectorized decode, or the reference itself where
 /// a codec has no fast path) against its own scalar reference (`encodeReference`/`decodeReference`, protocol
@@ -13,7 +14,7 @@ import IngotCore
     /// Rows built to hit the edges of the encoders: all zero, constant, one outlier among tiny values, alternating
     /// ±max, values on rounding boundaries (k/2 of a power of two), float32 subnormals, a zero block beside a
     /// non-zero one, and the largest finite magnitudes.
-    static func adversarialRows(_ n: Int, qk: Int, _ rng: inout TestRandom) -> [[Float]] {
+    static func adversarialRows(_ n: Int, qk: Int, _ rng: inout SeededRandom) -> [[Float]] {
         var rows: [[Float]] = []
         rows.append([Float](repeating: 0, count: n))
         rows.append([Float](repeating: 0.37, count: n))
@@ -51,14 +52,14 @@ import IngotCore
             }
         }
         for seed in 0..<14 {
-            var rng = TestRandom(seed: UInt64(seed) &* 7919 &+ UInt64(qk))
+            var rng = SeededRandom(seed: UInt64(seed) &* 7919 &+ UInt64(qk))
             let blocks = rng.int(1...(qk >= 256 ? 3 : 12))
             let n = blocks * qk
             let x = rng.rows(n, kind: seed)
             let w: [Float] = (0..<n).map { _ in rng.unit() * 4 + 0.01 }
             try check(x, w, blocks: blocks, "seed \(seed)")
         }
-        var rng = TestRandom(seed: 4242 &+ UInt64(qk))
+        var rng = SeededRandom(seed: 4242 &+ UInt64(qk))
         let blocks = 2, n = blocks * qk
         for (k, x) in Self.adversarialRows(n, qk: qk, &rng).enumerated() {
             // Importance with zeros and a wide range, as real imatrix rows have.
@@ -71,7 +72,7 @@ import IngotCore
     func decodeEqualsReference(_ type: ElementType) throws {
         let codec = try Codecs.decoder(for: type)
         for seed in 0..<8 {
-            var rng = TestRandom(seed: UInt64(seed) &+ 99)
+            var rng = SeededRandom(seed: UInt64(seed) &+ 99)
             let blocks = rng.int(1...9)
             // Random bytes: every pattern must decode the same way (hostile files included).
             let q: [UInt8] = (0..<(blocks * type.blockBytes)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -96,7 +97,7 @@ import IngotCore
     }
 
     @Test func quantizerIsThreadIndependent() throws {
-        var rng = TestRandom(seed: 5)
+        var rng = SeededRandom(seed: 5)
         let rowLength = 512, rows = 24
         let x = rng.rows(rows * rowLength, kind: 0)
         for type in [ElementType.q4_K, .q8_0, .q6_K] {
@@ -112,7 +113,7 @@ import IngotCore
 
     @Test(arguments: [ElementType.f16, .bf16, .f32])
     func quantizeFromStoredTypeEqualsFloatPath(_ source: ElementType) throws {
-        var rng = TestRandom(seed: 11)
+        var rng = SeededRandom(seed: 11)
         let rowLength = 256, rows = 9
         let x = rng.rows(rows * rowLength, kind: 0)
         var stored = [UInt8](repeating: 0, count: rows * rowLength * source.blockBytes)

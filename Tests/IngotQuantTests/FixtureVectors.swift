@@ -1,13 +1,13 @@
 import Foundation
 import IngotCore
 import IngotFormats
+import IngotTestSupport
 
 /// Test vectors stored as safetensors (U8 and F32 tensors), read through IngotFormats' `SafetensorsReader`.
 struct FixtureVectors {
     let reader: SafetensorsReader
 
-    static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/vectors/ggml-quant-vectors.safetensors")
+    static let url = Fixtures.url("vectors/ggml-quant-vectors.safetensors")
 
     static let shared: FixtureVectors = try! FixtureVectors(url: url)
 

@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// The decode-only ggml types against ggml's own `dequantize_row_*` (Tests/Fixtures/vectors/ggml-decode-vectors,
 /// made by scripts/make_ggml_decode_vectors.py from the libggml-base that llama-cpp-python builds).
 @Suite struct GGMLDecodeVectorTests {
-    static let fixture = try! FixtureVectors(url: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/vectors/ggml-decode-vectors.safetensors"))
+    static let fixture = try! FixtureVectors(url: Fixtures.url("vectors/ggml-decode-vectors.safetensors"))
 
     static let types: [ElementType] = [.q8_1, .q8_K, .tq1_0, .tq2_0, .nvfp4, .q1_0, .q2_0]
     static var labels: [String] { types.flatMap { t in ["quantized", "random"].map { "\(t.ggmlName!).\($0)" } } }

@@ -3,30 +3,19 @@ import IngotCore
 import IngotFormats
 import IngotQuant
 import Testing
+import IngotTestSupport
 
 /// Hostile data, decoded: a GGUF holding one tensor of every type `Quantizer` decodes, filled with random bytes,
 /// then corrupted (random flips anywhere, every tensor's type id replaced by every ggml id). Each mutant that
 /// GGUFReader accepts has every tensor dequantized, so a codec that indexes a table with a file byte, or a size
 /// the reader and the codec disagree on, would trap here.
 @Suite struct HostileDequantTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static func rowLength(_ t: ElementType) -> Int { 256 % t.blockElements == 0 ? 256 : t.blockElements }
 
     /// Writes the base file and returns its bytes.
-    static func base(at path: String, fill: (inout SplitMix) -> UInt8) throws -> [UInt8] {
+    static func base(at path: String, fill: (inout SeededRandom) -> UInt8) throws -> [UInt8] {
         let w = try GGUFWriter(path: path, metadata: Metadata())
-        var rng = SplitMix(state: 0xDE0)
+        var rng = SeededRandom(seed: 0xDE0)
         let types = Codecs.decodable.filter { $0.ggmlID != nil }
         for t in types {
             try w.declare(TensorInfo(name: "t.\(t.ggmlName)", type: t, shape: [2, rowLength(t)]))
@@ -63,16 +52,15 @@ import Testing
     }
 
     @Test func randomAndCorruptBlocksDecodeInBounds() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-hostile-deq-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-hostile-deq")
+        defer { Fixtures.cleanup(dir) }
         var problems: [String] = []
         var decoded = 0
-        let fills: [(String, (inout SplitMix) -> UInt8)] = [
+        let fills: [(String, (inout SeededRandom) -> UInt8)] = [
             ("random", { UInt8(truncatingIfNeeded: $0.next()) }), ("0xFF", { _ in 0xFF }), ("0x00", { _ in 0 }),
             ("0x80", { _ in 0x80 }), ("0x7F", { _ in 0x7F }),
         ]
-        var rng = SplitMix(state: 0xBAD)
+        var rng = SeededRandom(seed: 0xBAD)
         var counter = 0
         func check(_ bytes: [UInt8], _ label: String) {
             counter += 1

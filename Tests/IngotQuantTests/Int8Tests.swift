@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// INT8 per-row and grouped quantization: error bound, rounding, edge rows, NaN rejection, kernels, layout.
 @Suite struct Int8Tests {
@@ -11,7 +12,7 @@ import IngotCore
     @Test(arguments: 0..<8)
     func roundTripWithinHalfScale(_ i: Int) throws {
         let (scheme, st) = Self.configs[i]
-        var rng = Rng(s: UInt64(i) &+ 1234)
+        var rng = SeededRandom(seed: UInt64(i) &+ 1234)
         let rows = rng.int(1..<12), cols = 128 * rng.int(1..<4)
         let mag = Float(pow(10, Double(rng.int(-4..<3))))
         let x = (0..<(rows * cols)).map { _ in rng.gaussian() * mag }
@@ -77,7 +78,7 @@ import IngotCore
     }
 
     @Test func kernelsFastEqualReference() {
-        var rng = Rng(s: 42)
+        var rng = SeededRandom(seed: 42)
         for count in [8, 32, 64, 13] {
             let x = (0..<count).map { _ in rng.gaussian() }
             let scale = x.map { abs($0) }.max()! / 127
@@ -108,7 +109,7 @@ import IngotCore
     @Test(arguments: 0..<8)
     func componentsRoundTrip(_ i: Int) throws {
         let (scheme, st) = Self.configs[i]
-        var rng = Rng(s: 9)
+        var rng = SeededRandom(seed: 9)
         let x = (0..<(6 * 256)).map { _ in rng.gaussian() }
         let t = try Int8Quantizer.quantize(x, rows: 6, columns: 256, options: Int8Options(scheme: scheme, scaleType: st))
         let parts = t.components(weightName: "m.q_proj.weight")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// The Hugging Face MXFP4 decoder against transformers' semantics on EVERY scale byte 0…255 × every code 0…15.
 ///
@@ -9,8 +10,7 @@ import IngotCore
 /// with NumPy from transformers' own expression (`torch.ldexp(lut[code], s − 127)` = `lut · pow(2.0, s − 127)` in
 /// float32, rounded into bfloat16), independently of the Swift code under test.
 @Suite struct MXFP4CheckpointTests {
-    static let tableURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/vectors/mxfp4-hf-table.bin")
+    static let tableURL = Fixtures.url("vectors/mxfp4-hf-table.bin")
 
     static func expectedTable() throws -> [Float] {
         let data = try Data(contentsOf: tableURL)
@@ -82,7 +82,7 @@ import IngotCore
     /// The row-matrix entry point (inference's) lays rows out as `[rows, cols / 32]` groups.
     @Test func rowsDecodeAsGroups() {
         let rows = 3, cols = 96, groups = rows * cols / 32
-        var rng = TestRandom(seed: 31)
+        var rng = SeededRandom(seed: 31)
         let blocks = (0..<(groups * 16)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let scales = (0..<groups).map { _ in UInt8(truncatingIfNeeded: rng.next() % 40 + 110) }
         var all = [Float](repeating: 0, count: rows * cols), two = [Float](repeating: 0, count: 2 * cols)

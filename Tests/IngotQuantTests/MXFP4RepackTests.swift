@@ -3,6 +3,7 @@ import Testing
 import IngotCore
 import IngotFormats
 @testable import IngotQuant
+import IngotTestSupport
 
 /// The MXFP4 repack moves bits only: ggml's decoding of the repacked blocks equals the Hugging Face decoding of
 /// the source blocks and scales, value for value. (Code 8 is −0 in E2M1; ggml's integer table decodes it as +0,
@@ -66,8 +67,7 @@ struct MXFP4RepackTests {
 
     /// The fixture's real MXFP4 experts: blocks and scales read from the checkpoint, repacked per expert row.
     @Test func fixtureExpertsDecodeIdentically() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/models/tiny-gptoss-mxfp4/model.safetensors").path
+        let path = Fixtures.model("tiny-gptoss-mxfp4").appendingPathComponent("model.safetensors").path
         let reader = try SafetensorsReader(path: path)
         for proj in ["down_proj", "gate_up_proj"] {
             let blocks = try reader.withBytes(of: "model.layers.0.mlp.experts.\(proj)_blocks") { [UInt8]($0) }

@@ -3,14 +3,14 @@ import Testing
 import IngotCore
 import IngotFormats
 @testable import IngotQuant
+import IngotTestSupport
 
 /// A whole bitsandbytes-style NF4 checkpoint of the tiny Llama fixture: every attention and MLP projection quantized
 /// with double quantization, the rest copied, `quantization_config` from ``BitsAndBytesConfig``. It goes through
 /// IngotFormats' writer and reader and every weight comes back within NF4's error. With `INGOT_NF4_MODEL_DIR=dir`
 /// the checkpoint is kept for scripts/check_nf4_transformers.py, which loads it with transformers + bitsandbytes.
 @Suite struct NF4CheckpointTests {
-    static let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/models/tiny-llama")
+    static let model = Fixtures.url("models/tiny-llama")
 
     static func isLinear(_ name: String) -> Bool { name.hasPrefix("model.layers.") && name.hasSuffix("_proj.weight") }
 

@@ -1,6 +1,7 @@
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// The vectorized NF4/FP4 kernels against their scalar references, and the double-quantization tables.
 @Suite struct NF4KernelTests {
@@ -9,7 +10,7 @@ import IngotCore
     @Test(arguments: 0..<cases.count)
     func encodeFastEqualsReference(_ i: Int) {
         let (type, bs) = Self.cases[i]
-        var rng = Rng(s: UInt64(i) &* 7919)
+        var rng = SeededRandom(seed: UInt64(i) &* 7919)
         let n = bs * 5 + rng.int(0..<bs)      // a partial last block too
         var x = (0..<n).map { _ in rng.gaussian() * 0.05 }
         // exact midpoints, ±1 and zeros exercise the tie and clamp paths
@@ -34,11 +35,11 @@ import IngotCore
     @Test(arguments: 0..<cases.count)
     func decodeFastEqualsReference(_ i: Int) {
         let (type, bs) = Self.cases[i]
-        var rng = Rng(s: UInt64(i) &+ 99)
+        var rng = SeededRandom(seed: UInt64(i) &+ 99)
         let n = bs * 4 + 1 + rng.int(0..<bs)
         let packed = (0..<((n + 1) / 2)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let nb = (n + bs - 1) / bs
-        let absmax = (0..<nb).map { _ in rng.uniform() * 3 }
+        let absmax = (0..<nb).map { _ in rng.unit() * 3 }
         let k = DecodeKernel(codebook: type.codebook)
         var y1 = [Float](repeating: .nan, count: n), y2 = y1
         packed.withUnsafeBufferPointer { p in
@@ -68,8 +69,8 @@ import IngotCore
     }
 
     @Test func doubleQuantizationRoundTrip() {
-        var rng = Rng(s: 5)
-        let absmax = (0..<600).map { _ in 0.01 + rng.uniform() }
+        var rng = SeededRandom(seed: 5)
+        let absmax = (0..<600).map { _ in 0.01 + rng.unit() }
         let offset = DoubleQuantization.meanOffset(absmax)
         let (codes, nested) = DoubleQuantization.quantize(absmax, offset: offset)
         #expect(nested.count == 3)

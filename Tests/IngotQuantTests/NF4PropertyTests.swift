@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// NF4/FP4 properties over random shapes and seeds, edge inputs, and the checkpoint layout (hostile components).
 @Suite struct NF4PropertyTests {
@@ -13,7 +14,7 @@ import IngotCore
 
     @Test(arguments: 0..<24)
     func roundTripErrorWithinBound(_ seed: Int) throws {
-        var rng = Rng(s: UInt64(seed) &* 31 &+ 1)
+        var rng = SeededRandom(seed: UInt64(seed) &* 31 &+ 1)
         let type: FourBitType = seed % 2 == 0 ? .nf4 : .fp4
         let bs = FourBitType.validBlockSizes[rng.int(0..<FourBitType.validBlockSizes.count)]
         let rows = rng.int(1..<9), cols = rng.int(1..<300)
@@ -88,7 +89,7 @@ import IngotCore
     // MARK: - Layout
 
     static func sample(dq: Bool) throws -> NF4Tensor {
-        var rng = Rng(s: 77)
+        var rng = SeededRandom(seed: 77)
         let x = (0..<(40 * 33)).map { _ in rng.gaussian() }
         return try NF4Quantizer.quantize(x, shape: [40, 33], options: NF4Options(type: .nf4, blockSize: 32, doubleQuant: dq))
     }

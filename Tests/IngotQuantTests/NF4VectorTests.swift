@@ -3,13 +3,13 @@ import Testing
 import IngotCore
 import IngotFormats
 @testable import IngotQuant
+import IngotTestSupport
 
 /// NF4/FP4 against bitsandbytes 0.50.2's CPU backend (Tests/Fixtures/quant/nf4-vectors.safetensors, made by
 /// scripts/make_nf4_vectors.py): Ingot's packing equals bitsandbytes' bytes, Ingot decodes bitsandbytes' packing to
 /// exactly bitsandbytes' floats, and the quant-state JSON is byte-identical.
 @Suite struct NF4VectorTests {
-    static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/quant/nf4-vectors.safetensors")
+    static let url = Fixtures.url("quant/nf4-vectors.safetensors")
     static let fixture = try! FixtureVectors(url: url)
 
     /// `__metadata__["quant_states"]`: bitsandbytes' quant-state JSON text per configuration.

@@ -1,6 +1,7 @@
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// The rounding and table helpers every codec relies on (shared/docs/gguf-and-quants.md §4.1).
 @Suite struct QuantMathTests {
@@ -8,7 +9,7 @@ import IngotCore
         for v: Float in [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 7.5, -7.5, 4194303, -4194303, 0, -0.0] {
             #expect(QuantMath.nearestInt(v) == Int32(v.rounded(.toNearestOrEven)), "\(v)")
         }
-        var rng = TestRandom(seed: 3)
+        var rng = SeededRandom(seed: 3)
         for _ in 0..<10_000 {
             let v = (rng.unit() - 0.5) * 8_000_000
             #expect(QuantMath.nearestInt(v) == Int32(v.rounded(.toNearestOrEven)))
@@ -16,7 +17,7 @@ import IngotCore
     }
 
     @Test func laneNearestIntEqualsScalarForEveryInput() {
-        var rng = TestRandom(seed: 4)
+        var rng = SeededRandom(seed: 4)
         for _ in 0..<2_000 {
             // Any bit pattern, NaN and out-of-range included: the lanes must reproduce ggml's garbage exactly.
             let v = SIMD8<Float>((0..<8).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())) })
@@ -50,7 +51,7 @@ import IngotCore
 
     @Test func bestIndexInt8IsNearestWithTiesUp() {
         IQ4_NL.values.withUnsafeBufferPointer { vals in
-            var rng = TestRandom(seed: 5)
+            var rng = SeededRandom(seed: 5)
             var probes: [Float] = (0..<5_000).map { _ in (rng.unit() - 0.5) * 300 }
             // Exact midpoints between neighbours must go to the upper entry.
             for k in 1..<16 { probes.append(Float(Int(vals[k - 1]) + Int(vals[k])) / 2) }

@@ -1,6 +1,7 @@
 import Testing
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// decode(encode(x)) over random shapes and seeds for every encodable type, against bounds derived from each format.
 ///
@@ -71,7 +72,7 @@ import IngotCore
     func randomShapesStayWithinBounds(_ t: ElementType) throws {
         let qk = t.blockElements
         for seed in 0..<6 {
-            var rng = TestRandom(seed: 1000 + UInt64(seed))
+            var rng = SeededRandom(seed: 1000 + UInt64(seed))
             let rows = rng.int(1...3), blocks = rng.int(1...(qk >= 256 ? 2 : 8))
             let rowLength = blocks * qk
             let kind = [0, 1, 2][seed % 3]  // gaussian, uniform, heavy tail
@@ -124,7 +125,7 @@ import IngotCore
 
     @Test(arguments: types)
     func denormalsDoNotBreakAnything(_ t: ElementType) throws {
-        var rng = TestRandom(seed: 77)
+        var rng = SeededRandom(seed: 77)
         let n = t.blockElements * 2
         let x: [Float] = (0..<n).map { _ in rng.normal() * 1e-40 }  // float32 subnormals
         let y = try Self.roundTrip(t, x, rowLength: n, importance: nil)

@@ -1,17 +1,7 @@
-/// A small deterministic generator for tests (SplitMix64), so failures reproduce from the printed seed.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+import IngotTestSupport
+
+/// The data shapes the quantizer tests draw from the shared seeded generator.
+extension SeededRandom {
     /// Approximately N(0, 1) (sum of uniforms; enough for quantizer tests).
     mutating func normal() -> Float {
         var s: Float = 0

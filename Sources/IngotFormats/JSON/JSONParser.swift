@@ -2,8 +2,8 @@ import IngotCore
 
 /// Parsing entry points. A hand-written recursive-descent parser over raw bytes: strings are built from UTF-8
 /// slices in one step (no per-character appends), so a 200k-entry tokenizer vocabulary parses in well under
-/// a second in release. The Package also declares json-c (`CJSONC`); it is not used, because json-c
-/// reorders nothing but accepts invalid UTF-8 and lone surrogates silently, and we want to reject them.
+/// a second in release. Not json-c: it keeps the last of duplicate keys silently, replaces lone surrogates,
+/// clamps large integers and records no source positions (Formats/json.md has the comparison).
 public enum JSON {
     /// Parses one JSON document (RFC 8259) from UTF-8 bytes. A leading byte-order mark is skipped.
     ///

@@ -2,13 +2,12 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotModel
+import IngotTestSupport
 
 /// Files written by scripts/make_imatrix_fixture.py in llama-imatrix's layouts (gguf-py for the GGUF), with the
 /// values llama-quantize derives from them computed in NumPy float32: Ingot must read the same values, bit for bit.
 @Suite struct ImatrixFixtureTests {
-    static let dir = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/imatrix")
+    static let dir = Fixtures.url("imatrix")
 
     struct Expected {
         var json: [String: Any]

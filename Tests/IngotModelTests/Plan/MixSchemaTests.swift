@@ -2,15 +2,14 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotModel
+import IngotTestSupport
 
 /// llama.cpp's own type-selection snapshots (tests/snapshots/*.schema, checked upstream by
 /// tests/test-quant-type-selection.cpp): for every file type, every quantizable tensor's type.
 /// The tensor list is rebuilt from the header's hyperparameters the way the GGUFs the snapshots were made from
 /// lay their tensors out; the planner must reproduce every line.
 @Suite struct MixSchemaTests {
-    static let schemaDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/vectors/mix-schemas")
+    static let schemaDirectory = Fixtures.url("vectors/mix-schemas")
 
     struct Section {
         var fileTypeName: String

@@ -2,14 +2,13 @@ import Foundation
 import Testing
 import IngotCore
 @testable import IngotModel
+import IngotTestSupport
 
 /// The tiny models' llama-quantize outputs (Tests/Fixtures/models/*/llamacpp/*.json, made by llama.cpp's converter
 /// then llama-quantize): given the F16/BF16 file's tensors, the planner must give every tensor the type, and the
 /// file the tensor order, that llama-quantize wrote.
 @Suite struct TinyModelPlanTests {
-    static let models = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/models")
+    static let models = Fixtures.url("models")
 
     struct Dump {
         var metadata: [String: Any]

@@ -1,11 +1,12 @@
 import Testing
 @testable import IngotModel
+import IngotTestSupport
 
 /// The fast merge paths (in-place small words, heap for long words) equal the plain reference loop.
 @Suite struct BPEMergerTests {
     /// A random merge table over a small alphabet, so long words merge many times.
     static func randomMerger(seed: UInt64) -> (BPEMerger, Int32) {
-        var rng = SplitMix(seed)
+        var rng = SeededRandom(seed: seed)
         let alphabet: Int32 = 6
         var next = alphabet
         var pairs = PairTable(capacity: 256)
@@ -21,7 +22,7 @@ import Testing
     func fastEqualsReference(length: Int) {
         for seed in 0..<20 {
             let (m, alphabet) = Self.randomMerger(seed: UInt64(seed))
-            var rng = SplitMix(UInt64(seed * 1000 + length))
+            var rng = SeededRandom(seed: UInt64(seed * 1000 + length))
             let word = (0..<length).map { _ in Int32(rng.next() % UInt64(alphabet)) }
             var a = word, b = word
             m.mergeReference(&a)
@@ -40,17 +41,5 @@ import Testing
         var long = [Int32](repeating: 0, count: 101)
         m.merge(&long)
         #expect(long == [Int32](repeating: 1, count: 50) + [0])
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state = state &+ 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,34 +3,11 @@ import IngotCore
 import IngotFormats
 import Testing
 @testable import IngotModel
+import IngotTestSupport
 
 /// `ggufMetadata()` against what llama.cpp's converter wrote for the fixture model
 /// (tiny-llama-F16.json records each array's count and the sha256 of Python's `json.dumps` of its values).
 @Suite struct GGUFKeysTests {
-    /// Python `json.dumps(list, ensure_ascii=False)` (", " separators), as the fixture generator hashed it.
-    static func pythonJSON(_ v: MetadataValue) -> String {
-        switch v {
-        case .array(_, let a): return "[" + a.map(pythonJSON).joined(separator: ", ") + "]"
-        case .string(let s):
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                default:
-                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        default: return v.intValue.map(String.init) ?? "\(v)"
-        }
-    }
-
     static func sha256(_ s: String) -> String {
         var h = SHA256()
         h.update(Array(s.utf8))
@@ -47,7 +24,7 @@ import Testing
             let v = try #require(w["value"])
             if let count = v["count"]?.int {
                 #expect(g.value.arrayValue?.count == count, "\(g.key) count")
-                #expect(Self.sha256(Self.pythonJSON(g.value)) == v["sha256"]?.string, "\(g.key) values")
+                #expect(Self.sha256(ConvertFixtures.pythonJSON(g.value)) == v["sha256"]?.string, "\(g.key) values")
             } else if let s = v.string {
                 #expect(g.value.stringValue == s, "\(g.key)")
             } else if let b = v.bool {

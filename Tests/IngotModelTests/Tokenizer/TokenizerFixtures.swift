@@ -2,11 +2,11 @@ import Foundation
 import IngotCore
 import IngotFormats
 @testable import IngotModel
+import IngotTestSupport
 
 /// Paths of tokenizer fixtures, relative to this file (never outside the repository).
 enum TokenizerFixtures {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repoRoot
     static func path(_ relative: String) -> String { repo.appendingPathComponent(relative).path }
     static func fixture(_ relative: String) -> String { path("Tests/Fixtures/" + relative) }
 

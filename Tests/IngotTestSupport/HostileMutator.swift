@@ -2,50 +2,40 @@ import Foundation
 
 /// Deterministic corruptions of a valid file, for the hostile-input sweeps: truncations, byte flips, and
 /// over-long / negative / huge values written over every field position of the header region.
-///
-/// The same generator is copied into the other test targets that sweep their readers (test targets cannot share
-/// code); keep the copies in step.
-struct HostileMutator {
+/// Shared by every test target that sweeps a reader (formats, model inputs); seeded, so a failing mutant is
+/// reproduced from its label and the seed.
+public struct HostileMutator {
     /// One corrupted file: how it was made (for failure messages) and its bytes.
-    struct Mutant {
-        var label: String
-        var bytes: [UInt8]
-    }
-
-    /// SplitMix64: a tiny seeded generator, so a failing mutant can be reproduced from its label.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+    public struct Mutant {
+        public var label: String
+        public var bytes: [UInt8]
+        public init(label: String, bytes: [UInt8]) {
+            self.label = label
+            self.bytes = bytes
         }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
     }
 
     /// Values written over 8-byte fields (counts, lengths, dimensions, offsets): zero, the 31/32/40/60-bit edges,
     /// the largest signed and unsigned values, and negatives.
-    static let wide: [UInt64] = [
+    public static let wide: [UInt64] = [
         0, 1 << 31, 1 << 32, 1 << 40, 1 << 60, UInt64(Int64.max), UInt64.max,
         UInt64(bitPattern: -2), UInt64(bitPattern: Int64(Int32.min)), UInt64(bitPattern: Int64.min),
     ]
     /// Values written over 4-byte fields (type ids, dimension counts, versions).
-    static let narrow: [UInt32] = [0, 3, 13, 39, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
+    public static let narrow: [UInt32] = [0, 3, 13, 39, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
 
-    let base: [UInt8]
-    var rng: Random
+    public let base: [UInt8]
+    public var rng: SeededRandom
 
-    init(_ base: [UInt8], seed: UInt64) {
+    public init(_ base: [UInt8], seed: UInt64) {
         self.base = base
-        rng = Random(state: seed)
+        rng = SeededRandom(seed: seed)
     }
 
     /// Every mutant for `base`: `header` is the byte range swept exhaustively (every offset, every value);
     /// `boundaries` are extra truncation points (section and tensor boundaries); `randomFlips` byte flips land
     /// anywhere in the file. `step` > 1 sweeps every step-th header offset (with a seeded phase) to bound the time.
-    mutating func all(header: Range<Int>, boundaries: [Int], randomFlips: Int, step: Int = 1) -> [Mutant] {
+    public mutating func all(header: Range<Int>, boundaries: [Int], randomFlips: Int, step: Int = 1) -> [Mutant] {
         var out: [Mutant] = []
         let header = header.clamped(to: 0..<base.count)
         // Truncation at every (step-th) header offset and at every boundary (±1).
@@ -83,7 +73,7 @@ struct HostileMutator {
         return out
     }
 
-    func overwrite(_ at: Int, _ v: UInt64, width: Int) -> [UInt8] {
+    public func overwrite(_ at: Int, _ v: UInt64, width: Int) -> [UInt8] {
         var m = base
         for j in 0..<width { m[at + j] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(j))) }
         return m
@@ -91,7 +81,7 @@ struct HostileMutator {
 
     /// Mutants that replace `range` (a string's bytes) with invalid UTF-8 of the same length: a stray
     /// continuation byte, an overlong encoding, a surrogate, and 0xFF.
-    func invalidUTF8(in range: Range<Int>, label: String) -> [Mutant] {
+    public func invalidUTF8(in range: Range<Int>, label: String) -> [Mutant] {
         guard !range.isEmpty else { return [] }
         var out: [Mutant] = []
         for seq: [UInt8] in [[0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xFF], [0xE2, 0x82]] where seq.count <= range.count {
@@ -104,12 +94,12 @@ struct HostileMutator {
 }
 
 /// Writes mutants to a scratch directory, one fresh file each (a mapping of an earlier mutant is never reused).
-struct MutantFiles {
-    let directory: String
-    let fileName: String
+public struct MutantFiles {
+    public let directory: String
+    public let fileName: String
     private var counter = 0
 
-    init(tag: String, fileName: String) {
+    public init(tag: String, fileName: String) {
         // Memory-backed /dev/shm where there is one: the files are tiny and short-lived.
         let shm = URL(fileURLWithPath: "/dev/shm")
         let root = FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
@@ -119,7 +109,7 @@ struct MutantFiles {
     }
 
     /// Writes `bytes` to a new file named `N-fileName`.
-    mutating func write(_ bytes: [UInt8]) -> String {
+    public mutating func write(_ bytes: [UInt8]) -> String {
         counter += 1
         let path = directory + "/\(counter)-" + fileName
         // A plain write (no atomic rename): thousands of mutants are written per test.
@@ -128,13 +118,13 @@ struct MutantFiles {
     }
 
     /// Removes a mutant's file.
-    func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+    public func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
-    func cleanup() { try? FileManager.default.removeItem(atPath: directory) }
+    public func cleanup() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 /// Peak resident set of this process in bytes (`VmHWM`), or nil where /proc is missing.
-func peakResidentBytes() -> Int? {
+public func peakResidentBytes() -> Int? {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
     for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
         let digits = line.split(separator: " ").compactMap { Int($0) }

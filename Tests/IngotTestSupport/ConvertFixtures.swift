@@ -1,31 +1,36 @@
 import Foundation
 import IngotCore
 import IngotFormats
-import IngotModel
 
-/// The tiny checkpoints under Tests/Fixtures/models and what llama.cpp made of them (llamacpp/*.json).
-enum ConvertFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-    static func model(_ name: String) -> String { root.appendingPathComponent("models/\(name)").path }
+/// The tiny checkpoints under Tests/Fixtures/models and what llama.cpp made of them (llamacpp/*.json):
+/// the oracle the conversion tests (IngotModelTests, IngotPipelineTests) compare with.
+public enum ConvertFixtures {
+    /// Tests/Fixtures.
+    public static var root: URL { Fixtures.root }
+    /// A tiny model directory, as a path.
+    public static func model(_ name: String) -> String { Fixtures.model(name).path }
 
-    /// A fresh temporary directory; remove it with `cleanup`.
-    static func temporaryDirectory() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-convert-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-    static func cleanup(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
+    /// A fresh temporary directory for conversion outputs; remove it with `cleanup`.
+    public static func temporaryDirectory() -> String { Fixtures.temporaryDirectory("ingot-convert") }
+    public static func cleanup(_ dir: String) { Fixtures.cleanup(dir) }
 
     /// llama.cpp's summary of one GGUF (gguf_summary.py): metadata in file order, tensors in file order.
-    struct Oracle {
-        struct Entry { var key: String; var type: String; var value: JSONValue }
-        struct Tensor: Equatable { var name: String; var type: String; var shape: [Int]; var bytes: Int }
-        var metadata: [Entry]
-        var tensors: [Tensor]
+    public struct Oracle {
+        public struct Entry {
+            public var key: String, type: String, value: JSONValue
+            public init(key: String, type: String, value: JSONValue) { (self.key, self.type, self.value) = (key, type, value) }
+        }
+        public struct Tensor: Equatable {
+            public var name: String, type: String, shape: [Int], bytes: Int
+            public init(name: String, type: String, shape: [Int], bytes: Int) {
+                (self.name, self.type, self.shape, self.bytes) = (name, type, shape, bytes)
+            }
+        }
+        public var metadata: [Entry]
+        public var tensors: [Tensor]
     }
 
-    static func oracle(_ model: String, _ variant: String) throws -> Oracle {
+    public static func oracle(_ model: String, _ variant: String) throws -> Oracle {
         let j = try JSON.parseFile(Self.model(model) + "/llamacpp/\(model)-\(variant).json")
         let meta = (j["metadata"]?.array ?? []).map {
             Oracle.Entry(key: $0["key"]?.string ?? "", type: $0["type"]?.string ?? "", value: $0["value"] ?? .null)
@@ -37,9 +42,33 @@ enum ConvertFixtures {
         return Oracle(metadata: meta, tensors: tensors)
     }
 
+    /// The tensor table of a safetensors file, sorted by name as llama.cpp's converter reads it.
+    /// (A minimal header read for these tests; the formats target has the validated reader.)
+    public static func safetensorsTensors(_ path: String) throws -> [TensorInfo] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let n = data.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+        let header = try JSON.parse(String(decoding: data[8..<(8 + n)], as: UTF8.self))
+        var out: [TensorInfo] = []
+        for (name, v) in header.object?.entries ?? [] where name != "__metadata__" {
+            let type = ElementType(safetensorsName: v["dtype"]?.string ?? "")!
+            let shape = (v["data_offsets"] != nil ? v["shape"]?.array ?? [] : []).compactMap(\.int)
+            let offs = v["data_offsets"]?.array?.compactMap(\.int) ?? [0, 0]
+            out.append(TensorInfo(name: name, type: type, shape: shape, offset: offs[0], byteCount: offs[1] - offs[0]))
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// Raw bytes of one tensor of a safetensors file.
+    public static func safetensorsBytes(_ path: String, _ t: TensorInfo) throws -> [UInt8] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let n = data.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+        let start = 8 + n + t.offset
+        return [UInt8](data[start..<(start + t.byteCount)])
+    }
+
     /// gguf_summary.py's rendering of a value: scalars as JSON, arrays > 16 items as count + sha256 of
     /// `json.dumps(items, ensure_ascii=False)`.
-    static func render(_ v: MetadataValue) -> (type: String, value: JSONValue) {
+    public static func render(_ v: MetadataValue) -> (type: String, value: JSONValue) {
         switch v {
         case .array(let et, let items):
             if items.count > 16 {
@@ -56,9 +85,11 @@ enum ConvertFixtures {
         }
     }
 
-    /// Python's `json.dumps(x, ensure_ascii=False)` for one scalar item.
-    static func pythonJSON(_ v: MetadataValue) -> String {
+    /// Python's `json.dumps(x, ensure_ascii=False)` of one value (", " between array items), as gguf_summary.py
+    /// and the fixture generators hashed them.
+    public static func pythonJSON(_ v: MetadataValue) -> String {
         switch v {
+        case .array(_, let items): return "[" + items.map(pythonJSON).joined(separator: ", ") + "]"
         case .string(let s):
             var out = "\""
             for u in s.unicodeScalars {
@@ -88,7 +119,7 @@ enum ConvertFixtures {
     }
 
     /// Every difference between `metadata` and the oracle's, ignoring keys for which `skip` is true; one line each.
-    static func metadataDifferences(_ metadata: Metadata, _ oracle: Oracle, skip: (String) -> Bool) -> [String] {
+    public static func metadataDifferences(_ metadata: Metadata, _ oracle: Oracle, skip: (String) -> Bool) -> [String] {
         var diffs: [String] = []
         let mine = metadata.entries.filter { !skip($0.key) }
         let theirs = oracle.metadata.filter { !skip($0.key) }
@@ -107,7 +138,7 @@ enum ConvertFixtures {
     }
 
     /// JSON equality with numbers compared as doubles (1 == 1.0).
-    static func valuesEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    public static func valuesEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
         case (.int, .double), (.double, .int), (.double, .double), (.int, .int): return a.double == b.double
         case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy(valuesEqual)
