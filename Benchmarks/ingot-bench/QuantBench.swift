@@ -37,7 +37,7 @@ enum QuantBench {
             case "--types":
                 let v = value()
                 if v == "all" {
-                    types = Codecs.all.filter { $0.supportsEncode }.map { $0.type }
+                    types = Codecs.encoders.map { $0.type }
                 } else {
                     types = v.split(separator: ",").map {
                         guard let t = ElementType(displayName: String($0)) else { print("unknown type \($0)"); exit(2) }
@@ -197,7 +197,7 @@ enum QuantBench {
     /// The scalar references, rows in parallel the same way (so the speed-up of the fast paths is visible).
     static func referenceTimes(_ type: ElementType, f16: [UInt16], rows: Int, width: Int, threads: Int, repeats: Int,
                                importance: [Float]?) -> (Double, Double) {
-        guard let codec = Codecs.codec(for: type), let rb = try? Quantizer.rowBytes(type, rowLength: width) else { return (.nan, .nan) }
+        guard let codec = try? Codecs.encoder(for: type), let rb = try? Quantizer.rowBytes(type, rowLength: width) else { return (.nan, .nan) }
         var x = [Float](repeating: 0, count: rows * width)
         f16.withUnsafeBytes { s in x.withUnsafeMutableBufferPointer { _ = ElementConversion.toFloat(.f16, s.baseAddress!, $0.baseAddress!, count: rows * width) } }
         var q = [UInt8](repeating: 0, count: rb * rows)
@@ -209,8 +209,8 @@ enum QuantBench {
                     Parallel.forEachChunk(rows, threads: threads) { range in
                         (importance ?? []).withUnsafeBufferPointer { w in
                             for r in range {
-                                ReferenceCodecs.encode(type, xs.baseAddress! + r * width, importance == nil ? nil : w.baseAddress,
-                                                       blocks: nb, into: qs.baseAddress! + r * rb)
+                                codec.encodeReference(xs.baseAddress! + r * width, importance == nil ? nil : w.baseAddress,
+                                                      blocks: nb, into: qs.baseAddress! + r * rb)
                             }
                         }
                     }
@@ -221,13 +221,12 @@ enum QuantBench {
             q.withUnsafeBytes { qs in
                 out.withUnsafeMutableBufferPointer { o in
                     Parallel.forEachChunk(rows, threads: threads) { range in
-                        ReferenceCodecs.decode(type, qs.baseAddress! + range.lowerBound * rb, blocks: nb * range.count,
-                                               into: o.baseAddress! + range.lowerBound * width)
+                        codec.decodeReference(qs.baseAddress! + range.lowerBound * rb, blocks: nb * range.count,
+                                              into: o.baseAddress! + range.lowerBound * width)
                     }
                 }
             }
         }
-        _ = codec
         return (qt, dt)
     }
 }

@@ -26,9 +26,7 @@ public enum BlockDot {
         var y = [Float](repeating: 0, count: n)
         y.withUnsafeMutableBufferPointer { yb in
             if !ElementConversion.toFloat(type, q, yb.baseAddress!, count: n) {
-                if !ReferenceCodecs.decode(type, q, blocks: n / type.blockElements, into: yb.baseAddress!) {
-                    Codecs.codec(for: type)!.decode(UnsafeRawBufferPointer(start: q, count: n / type.blockElements * type.blockBytes), into: yb)
-                }
+                Codecs.codec(for: type)!.decodeReference(q, blocks: n / type.blockElements, into: yb.baseAddress!)
             }
         }
         var s: Float = 0
@@ -60,31 +58,34 @@ public enum BlockDot {
         return s
     }
 
+    /// Two SIMD16 loads per block: written for Q8_0's 32-element blocks.
     static func dotQ8_0(_ q: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let qk = Q8_0.blockElements, bytes = Q8_0.blockBytes
         var acc = SIMD16<Float>()
-        for b in 0..<(n / 32) {
-            let blk = q + 34 * b
+        for b in 0..<(n / qk) {
+            let blk = q + bytes * b
             let d = QuantMath.loadF16(blk, 0)
-            let q0 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: blk.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self)))
-            let q1 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: blk.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self)))
-            let part = q0 * load16(x, 32 * b) + q1 * load16(x, 32 * b + 16)
+            let q0 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: blk.loadUnaligned(fromByteOffset: Q8_0.oQs, as: SIMD16<Int8>.self)))
+            let q1 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: blk.loadUnaligned(fromByteOffset: Q8_0.oQs + 16, as: SIMD16<Int8>.self)))
+            let part = q0 * load16(x, qk * b) + q1 * load16(x, qk * b + 16)
             acc += part * d
         }
         return acc.sum()
     }
 
     static func dotQ4_K(_ q: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let qk = Q4_K.blockElements, bytes = Q4_K.blockBytes
         var acc = SIMD16<Float>()
-        for b in 0..<(n / 256) {
-            let blk = q + 144 * b
-            let d = QuantMath.loadF16(blk, 0), dmin = QuantMath.loadF16(blk, 2)
-            let xb = x + 256 * b
+        for b in 0..<(n / qk) {
+            let blk = q + bytes * b
+            let d = QuantMath.loadF16(blk, Q4_K.oD), dmin = QuantMath.loadF16(blk, Q4_K.oDmin)
+            let xb = x + qk * b
             for c in 0..<4 {
-                let (sc1, m1) = KQuantPacking.scaleMinK4(2 * c, blk, 4)
-                let (sc2, m2) = KQuantPacking.scaleMinK4(2 * c + 1, blk, 4)
+                let (sc1, m1) = KQuantPacking.scaleMinK4(2 * c, blk, Q4_K.oScales)
+                let (sc2, m2) = KQuantPacking.scaleMinK4(2 * c + 1, blk, Q4_K.oScales)
                 var qx1 = SIMD16<Float>(), qx2 = SIMD16<Float>(), sx1 = SIMD16<Float>(), sx2 = SIMD16<Float>()
                 for h in 0..<2 {
-                    let v = blk.loadUnaligned(fromByteOffset: 16 + 32 * c + 16 * h, as: SIMD16<UInt8>.self)
+                    let v = blk.loadUnaligned(fromByteOffset: Q4_K.oQs + 32 * c + 16 * h, as: SIMD16<UInt8>.self)
                     let lo = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: v & 0x0F))
                     let hi = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: v &>> 4))
                     let x1 = load16(xb, 64 * c + 16 * h), x2 = load16(xb, 64 * c + 32 + 16 * h)
@@ -99,11 +100,12 @@ public enum BlockDot {
     }
 
     static func dotQ6_K(_ q: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let qk = Q6_K.blockElements, bytes = Q6_K.blockBytes
         var acc = SIMD16<Float>()
-        for b in 0..<(n / 256) {
-            let blk = q + 210 * b
+        for b in 0..<(n / qk) {
+            let blk = q + bytes * b
             let d = QuantMath.loadF16(blk, Q6_K.oD)
-            let xb = x + 256 * b
+            let xb = x + qk * b
             for h in 0..<2 {
                 let ql = Q6_K.oQl + 64 * h, qh = Q6_K.oQh + 32 * h, sc = Q6_K.oScales + 8 * h
                 for half in 0..<2 {

@@ -1,9 +1,12 @@
 import IngotCore
 
 /// The registry of block codecs: one literal line per type. Adding a type is adding a line.
+///
+/// Whether a type can be produced is told by its protocol: ``BlockCodec`` encodes and decodes, a plain
+/// ``BlockDecoder`` only decodes (ggml's activation formats, types without a reference quantizer here).
 public enum Codecs {
     /// Every codec Ingot has, encode-capable or decode-only.
-    public static let all: [BlockCodec.Type] = [
+    public static let all: [any BlockDecoder.Type] = [
         Q4_0.self,
         Q4_1.self,
         Q5_0.self,
@@ -16,7 +19,6 @@ public enum Codecs {
         Q6_K.self,
         IQ4_NL.self,
         MXFP4.self,
-        // decode only
         Q8_1.self,
         Q8_K.self,
         TQ1_0.self,
@@ -26,8 +28,11 @@ public enum Codecs {
         Q2_0.self,
     ]
 
-    private static let byType: [ElementType: BlockCodec.Type] = {
-        var m: [ElementType: BlockCodec.Type] = [:]
+    /// The codecs that can also encode, in registry order.
+    public static let encoders: [any BlockCodec.Type] = all.compactMap { $0 as? any BlockCodec.Type }
+
+    private static let byType: [ElementType: any BlockDecoder.Type] = {
+        var m: [ElementType: any BlockDecoder.Type] = [:]
         for c in all {
             precondition(m[c.type] == nil, "two codecs for \(c.type)")
             m[c.type] = c
@@ -35,12 +40,12 @@ public enum Codecs {
         return m
     }()
 
-    /// The codec for `type`, or nil.
-    public static func codec(for type: ElementType) -> BlockCodec.Type? { byType[type] }
+    /// The codec for `type` (encode-capable or not), or nil.
+    public static func codec(for type: ElementType) -> (any BlockDecoder.Type)? { byType[type] }
 
     /// Types ``Quantizer`` can produce: the encode-capable codecs plus the plain float types.
     public static var encodable: [ElementType] {
-        [.f32, .f16, .bf16] + all.filter { $0.supportsEncode }.map { $0.type }
+        [.f32, .f16, .bf16] + encoders.map { $0.type }
     }
 
     /// Types ``Quantizer`` can read back to floats: every codec plus the plain types `ElementConversion` handles.
@@ -49,13 +54,13 @@ public enum Codecs {
     }
 
     /// The codec that can encode `type`, or an error listing the supported ones.
-    public static func encoder(for type: ElementType) throws -> BlockCodec.Type {
-        guard let c = byType[type], c.supportsEncode else { throw QuantError.encodeUnsupported(type, supported: encodable) }
+    public static func encoder(for type: ElementType) throws -> any BlockCodec.Type {
+        guard let c = byType[type] as? any BlockCodec.Type else { throw QuantError.encodeUnsupported(type, supported: encodable) }
         return c
     }
 
     /// The codec that can decode `type`, or an error listing the supported ones.
-    public static func decoder(for type: ElementType) throws -> BlockCodec.Type {
+    public static func decoder(for type: ElementType) throws -> any BlockDecoder.Type {
         guard let c = byType[type] else { throw QuantError.decodeUnsupported(type, supported: decodable) }
         return c
     }

@@ -8,27 +8,15 @@ import IngotCore
 /// `best_index_int8`; and `dequantize_row_iq4_nl`. Proved by `GGMLVectorTests`.
 public enum IQ4_NL: BlockCodec {
     public static let type = ElementType.iq4_nl
-    static let qk = 32, bytes = 18, ntry = 7
+    static let ntry = 7
 
     /// `kvalues_iq4nl` (ggml-common.h; note the last two entries are 89 and 113, as ggml's decoded fixture floats confirm).
     public static let values: [Int8] = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        encodeReference(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
-
     /// `quantize_row_iq4_nl_impl` for one 32-element block per call, as `quantize_iq4_nl` drives it.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         values.withUnsafeBufferPointer { vb in
             let val = vb.baseAddress!
             let v0 = Float(val[0])
@@ -91,6 +79,7 @@ public enum IQ4_NL: BlockCodec {
 
     /// `dequantize_row_iq4_nl`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.loadF16(b, 0)

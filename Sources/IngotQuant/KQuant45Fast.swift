@@ -7,15 +7,15 @@ enum KQuant45Fast {
     typealias V8 = SIMD8<Float>
 
     static func encode(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
-                       into y: UnsafeMutableRawPointer, nmax: Int32, bytes: Int, highBits: Bool) {
+                       into y: UnsafeMutableRawPointer, nmax: Int32, qk: Int, bytes: Int, highBits: Bool) {
         withUnsafeTemporaryAllocation(of: V8.self, capacity: 32 * 5) { vb in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 8 + 8 + 12) { u8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: qk + 8 + 8 + 12) { u8 in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * 8) { f in
                     let X = vb.baseAddress!, W = X + 32, L = W + 32, Laux = L + 32, QW = Laux + 32
-                    let codes = u8.baseAddress!, Ls = codes + 256, Lm = Ls + 8, sc12 = Lm + 8
+                    let codes = u8.baseAddress!, Ls = codes + qk, Lm = Ls + 8, sc12 = Lm + 8
                     let scales = f.baseAddress!, mins = scales + 8, sw = mins + 8
                     for i in 0..<nb {
-                        encodeBlock(x + 256 * i, qw.map { $0 + 256 * i }, y + bytes * i, nmax: nmax, highBits: highBits,
+                        encodeBlock(x + qk * i, qw.map { $0 + qk * i }, y + bytes * i, nmax: nmax, highBits: highBits,
                                     X, W, L, Laux, QW, codes, Ls, Lm, sc12, scales, mins, sw)
                     }
                 }
@@ -46,8 +46,8 @@ enum KQuant45Fast {
         if let qb {
             transpose(qb, into: QW)
             var sumX2: Float = 0
-            for l in 0..<256 { sumX2 += xs[l] * xs[l] }
-            let sigma2 = V8(repeating: 2 * sumX2 / 256)
+            for l in 0..<(8 * 32) { sumX2 += xs[l] * xs[l] }  // QK_K = 8 lanes × 32
+            let sigma2 = V8(repeating: 2 * sumX2 / (8 * 32))
             var sumw = V8()
             for l in 0..<32 {
                 W[l] = QW[l] * (sigma2 + X[l] * X[l]).squareRoot()

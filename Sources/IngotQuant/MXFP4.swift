@@ -7,23 +7,9 @@ import IngotCore
 /// `dequantize_row_mxfp4`; proved by `GGMLVectorTests`. gpt-oss checkpoints store the same codes and exponents.
 public enum MXFP4: BlockCodec {
     public static let type = ElementType.mxfp4
-    static let qk = 32, bytes = 17
 
     /// `kvalues_mxfp4`: E2M1 values ×2, index bit 3 is the sign.
     public static let values: [Int8] = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12]
-
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        encodeReference(x.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
 
     /// `best_index_mxfp4(x, e)`: the first index minimising `|kvalues[i]*e - x|` (strict `<`).
     @inline(__always)
@@ -44,8 +30,10 @@ public enum MXFP4: BlockCodec {
         return UInt8(truncatingIfNeeded: QuantMath.truncToInt32((QuantMath.log2f(amax).rounded(.down) - 2) + 127))
     }
 
-    /// `quantize_row_mxfp4_ref`.
-    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    /// `quantize_mxfp4`: `quantize_row_mxfp4_ref` (ggml ignores the importance vector for MXFP4).
+    public static func encodeReference(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                       into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let xb = x + i * qk, yb = y + i * bytes
             var amax: Float = 0
@@ -61,6 +49,7 @@ public enum MXFP4: BlockCodec {
 
     /// `dequantize_row_mxfp4`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.e8m0ToFloatHalf(b.load(as: UInt8.self))

@@ -6,9 +6,10 @@ import IngotCore
 /// element j + 8. Value = `kvalues_mxfp4[nib] * ue4m3(d[s])`. The per-tensor second-level scale of NVIDIA's format
 /// is a separate tensor and is not applied here (as in ggml). Bit-exact with `dequantize_row_nvfp4`
 /// (`GGMLDecodeVectorTests`). Decode only (llama-quantize cannot produce it).
-public enum NVFP4: BlockCodec {
+///
+/// Layout (`block_nvfp4` in ggml-common.h): `{ uint8_t d[QK_NVFP4/QK_NVFP4_SUB]; uint8_t qs[QK_NVFP4/2]; }`, 4 sub-blocks of 16.
+public enum NVFP4: BlockDecoder {
     public static let type = ElementType.nvfp4
-    public static var supportsEncode: Bool { false }
 
     /// `ggml_ue4m3_to_fp32` for every byte: 0x00 and 0x7F are 0; exponent `(x >> 3) & 15`, mantissa `x & 7`;
     /// `man · 2⁻⁹` for exponent 0, else `(1 + man/8) · 2^(exp−7)`; times 0.5. Bit 7 is ignored (0xFF decodes to 240).
@@ -19,21 +20,16 @@ public enum NVFP4: BlockCodec {
         return raw * 0.5
     }
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        _ = try validateEncode(x, importance: importance, into: into)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
+    public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
-            let b = q.baseAddress! + 36 * i
+            let b = q + bytes * i
             for s in 0..<4 {
                 let d = ue4m3[Int(b.load(fromByteOffset: s, as: UInt8.self))]
                 for j in 0..<8 {
                     let byte = b.load(fromByteOffset: 4 + 8 * s + j, as: UInt8.self)
-                    into[64 * i + 16 * s + j] = Float(MXFP4.values[Int(byte & 15)]) * d
-                    into[64 * i + 16 * s + j + 8] = Float(MXFP4.values[Int(byte >> 4)]) * d
+                    y[qk * i + 16 * s + j] = Float(MXFP4.values[Int(byte & 15)]) * d
+                    y[qk * i + 16 * s + j + 8] = Float(MXFP4.values[Int(byte >> 4)]) * d
                 }
             }
         }

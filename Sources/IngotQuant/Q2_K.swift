@@ -7,28 +7,15 @@ import IngotCore
 /// `dequantize_row_q2_K`; proved by `GGMLVectorTests`.
 public enum Q2_K: BlockCodec {
     public static let type = ElementType.q2_K
-    static let qk = 256, bytes = 84
     static let oScales = 0, oQs = 16, oD = 80, oDmin = 82
-
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        encodeReference(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
 
     /// `quantize_row_q2_K_ref` when `qw` is nil, `quantize_row_q2_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 16 + 16 + 16 + 84) { u8 in
+        let qk = blockElements, bytes = blockBytes
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: qk + 16 + 16 + 16 + bytes) { u8 in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 4) { f in
-                let L = u8.baseAddress!, Laux = L + 256, Ls = Laux + 16, Lm = Ls + 16, blk = Lm + 16
+                let L = u8.baseAddress!, Laux = L + qk, Ls = Laux + 16, Lm = Ls + 16, blk = Lm + 16
                 let weights = f.baseAddress!, mins = weights + 16, scales = mins + 16, sw = scales + 16
                 for i in 0..<nb {
                     let xs = x + i * qk
@@ -84,6 +71,7 @@ public enum Q2_K: BlockCodec {
                                     _ Lm: UnsafeMutablePointer<UInt8>, _ weight: UnsafeMutablePointer<Float>,
                                     _ mins: UnsafeMutablePointer<Float>, _ scales: UnsafeMutablePointer<Float>,
                                     _ sw: UnsafeMutablePointer<Float>, _ blk: UnsafeMutablePointer<UInt8>) {
+        let qk = blockElements
         for j in 0..<16 { sw[j] = 0 }
         var sumx2: Float = 0
         for j in 0..<qk { sumx2 += x[j] * x[j] }
@@ -124,6 +112,7 @@ public enum Q2_K: BlockCodec {
 
     /// `dequantize_row_q2_K`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into out: UnsafeMutablePointer<Float>) {
+        let bytes = blockBytes
         var y = out
         for i in 0..<nb {
             let b = q + i * bytes

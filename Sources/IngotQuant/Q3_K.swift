@@ -7,29 +7,16 @@ import IngotCore
 /// (importance; `make_qx_quants` for groups and scales) and `dequantize_row_q3_K`; proved by `GGMLVectorTests`.
 public enum Q3_K: BlockCodec {
     public static let type = ElementType.q3_K
-    static let qk = 256, bytes = 110
     static let oHmask = 0, oQs = 32, oScales = 96, oD = 108
-
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        encodeReference(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
 
     /// `quantize_row_q3_K_ref` when `qw` is nil, `quantize_row_q3_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256 + 16) { i8 in
+        let qk = blockElements, bytes = blockBytes
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: qk + 16) { i8 in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes) { u8 in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 3) { f in
-                    let L = i8.baseAddress!, Ls = L + 256, blk = u8.baseAddress!
+                    let L = i8.baseAddress!, Ls = L + qk, blk = u8.baseAddress!
                     let scales = f.baseAddress!, weight = scales + 16, sw = weight + 16
                     for i in 0..<nb {
                         blk.initialize(repeating: 0, count: bytes)
@@ -72,6 +59,7 @@ public enum Q3_K: BlockCodec {
                                     _ Ls: UnsafeMutablePointer<Int8>, _ scales: UnsafeMutablePointer<Float>,
                                     _ weight: UnsafeMutablePointer<Float>, _ sw: UnsafeMutablePointer<Float>,
                                     _ blk: UnsafeMutablePointer<UInt8>) {
+        let qk = blockElements
         var sumx2: Float = 0
         for j in 0..<qk { sumx2 += x[j] * x[j] }
         let sigma2 = 2 * sumx2 / Float(qk)
@@ -92,6 +80,7 @@ public enum Q3_K: BlockCodec {
     /// Codes from the stored scales (groups with a zero product keep the search's codes), then hmask and 2-bit packing.
     @inline(__always)
     static func requantizeAndPack(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>, _ blk: UnsafeMutablePointer<UInt8>) {
+        let qk = blockElements
         let dAll = QuantMath.loadF16(UnsafeRawPointer(blk), oD)
         for j in 0..<16 {
             let sc = KQuantPacking.q3Scale(j, blk + oScales)
@@ -118,6 +107,7 @@ public enum Q3_K: BlockCodec {
 
     /// `dequantize_row_q3_K`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into out: UnsafeMutablePointer<Float>) {
+        let bytes = blockBytes
         var y = out
         for i in 0..<nb {
             let b = q + i * bytes

@@ -5,29 +5,24 @@ import IngotCore
 /// Bit-exact with ggml's `quantize_row_q4_0_ref` (no importance), `quantize_row_q4_0_impl` (importance: weights
 /// `qw * sqrt(sigma2 + x²)` with sigma2 = mean x² of the whole row, `make_qx_quants(32, 8, …, rmse 1)`) and
 /// `dequantize_row_q4_0`; proved by `GGMLVectorTests`.
+///
+/// Layout (`block_q4_0` in ggml-common.h): `{ ggml_half d; uint8_t qs[QK4_0 / 2]; }, QK4_0 = 32`.
 public enum Q4_0: BlockCodec {
     public static let type = ElementType.q4_0
-    static let qk = 32, bytes = 18
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
+    /// `quantize_q4_0`: `quantize_row_q4_0_ref` without importance, `quantize_row_q4_0_impl` with it.
+    public static func encodeReference(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                       into y: UnsafeMutableRawPointer) {
         if let w = importance {
-            encodeWeighted(x.baseAddress!, w.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodeWeighted(x, w, blocks: nb, into: y)
         } else {
-            encodeReference(x.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodePlain(x, blocks: nb, into: y)
         }
     }
 
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
-
     /// `quantize_row_q4_0_ref`.
-    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    static func encodePlain(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let xb = x + i * qk, yb = y + i * bytes
             var amax: Float = 0, max: Float = 0
@@ -53,8 +48,9 @@ public enum Q4_0: BlockCodec {
     }
 
     /// `quantize_row_q4_0_impl` with importance `qw` (one row).
-    public static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
+    static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
                                       into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         let n = nb * qk
         var sumX2: Float = 0
         for j in 0..<n { sumX2 += x[j] * x[j] }
@@ -79,6 +75,7 @@ public enum Q4_0: BlockCodec {
 
     /// `dequantize_row_q4_0`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.loadF16(b, 0)
@@ -92,6 +89,7 @@ public enum Q4_0: BlockCodec {
 
     /// Sixteen codes at a time; the same `Float(q - 8) * d` per element.
     public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         let out = UnsafeMutableRawPointer(y)
         for i in 0..<nb {
             let b = q + i * bytes

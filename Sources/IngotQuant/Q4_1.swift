@@ -5,29 +5,24 @@ import IngotCore
 /// Bit-exact with ggml's `quantize_row_q4_1_ref` (no importance), `quantize_row_q4_1_impl` (importance:
 /// `make_qkx3_quants(32, 15, …, -0.9, 0.05, 36)` with weights `qw * sqrt(sigma2 + x²)`, sigma2 = row mean of x²)
 /// and `dequantize_row_q4_1`; proved by `GGMLVectorTests`.
+///
+/// Layout (`block_q4_1` in ggml-common.h): `{ ggml_half d; ggml_half m; uint8_t qs[QK4_1 / 2]; }, QK4_1 = 32`.
 public enum Q4_1: BlockCodec {
     public static let type = ElementType.q4_1
-    static let qk = 32, bytes = 20
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
+    /// `quantize_q4_1`: `quantize_row_q4_1_ref` without importance, `quantize_row_q4_1_impl` with it.
+    public static func encodeReference(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                       into y: UnsafeMutableRawPointer) {
         if let w = importance {
-            encodeWeighted(x.baseAddress!, w.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodeWeighted(x, w, blocks: nb, into: y)
         } else {
-            encodeReference(x.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodePlain(x, blocks: nb, into: y)
         }
     }
 
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
-
     /// `quantize_row_q4_1_ref`.
-    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    static func encodePlain(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let xb = x + i * qk, yb = y + i * bytes
             var min = Float.greatestFiniteMagnitude, max = -Float.greatestFiniteMagnitude
@@ -49,8 +44,9 @@ public enum Q4_1: BlockCodec {
     }
 
     /// `quantize_row_q4_1_impl` with importance `qw` (one row).
-    public static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
+    static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
                                       into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         let n = nb * qk
         var sumX2: Float = 0
         for j in 0..<n { sumX2 += x[j] * x[j] }
@@ -74,6 +70,7 @@ public enum Q4_1: BlockCodec {
 
     /// `dequantize_row_q4_1`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.loadF16(b, 0), m = QuantMath.loadF16(b, 2)
@@ -87,6 +84,7 @@ public enum Q4_1: BlockCodec {
 
     /// Sixteen codes at a time; the same `Float(q) * d + m` per element (two roundings, no fusion).
     public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         let out = UnsafeMutableRawPointer(y)
         for i in 0..<nb {
             let b = q + i * bytes

@@ -9,31 +9,28 @@ import IngotCore
 /// the vectorized decoder, tested equal to these references by `FastPathTests`.
 public enum Q4_K: BlockCodec {
     public static let type = ElementType.q4_K
-    static let qk = 256, bytes = 144
     static let oD = 0, oDmin = 2, oScales = 4, oQs = 16
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        KQuant45Fast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!,
-                            nmax: 15, bytes: bytes, highBits: false)
+    /// The lane-parallel encoder (``KQuant45Fast``), bytes equal to ``encodeReference(_:_:blocks:into:)``.
+    public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                  into y: UnsafeMutableRawPointer) {
+        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 15, qk: blockElements, bytes: blockBytes, highBits: false)
     }
 
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        Q4_KFast.decode(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+    /// The vectorized decoder (``Q4_KFast/decode(_:blocks:into:)``).
+    public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        Q4_KFast.decode(q, blocks: nb, into: y)
     }
 
     /// `quantize_row_q4_K_ref` when `qw` is nil, `quantize_row_q4_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 15, bytes: bytes, highBits: false)
+        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 15, qk: blockElements, bytes: blockBytes, highBits: false)
     }
 
     /// `dequantize_row_q4_K`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into out: UnsafeMutablePointer<Float>) {
+        let bytes = blockBytes
         var y = out
         for i in 0..<nb {
             let b = q + i * bytes
@@ -55,20 +52,20 @@ public enum Q4_K: BlockCodec {
 /// packing of the fifth bit).
 enum KQuant45 {
     static func encode(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
-                       into y: UnsafeMutableRawPointer, nmax: Int32, bytes: Int, highBits: Bool) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 + 32 + 8 + 8 + 12) { u8 in
+                       into y: UnsafeMutableRawPointer, nmax: Int32, qk: Int, bytes: Int, highBits: Bool) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: qk + 32 + 8 + 8 + 12) { u8 in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 3 * 8) { f in
-                let L = u8.baseAddress!, Laux = L + 256, Ls = Laux + 32, Lm = Ls + 8, sc12 = Lm + 8
+                let L = u8.baseAddress!, Laux = L + qk, Ls = Laux + 32, Lm = Ls + 8, sc12 = Lm + 8
                 let weights = f.baseAddress!, mins = weights + 32, scales = mins + 8, sw = scales + 8
                 for i in 0..<nb {
-                    let xs = x + i * 256, yb = y + i * bytes
+                    let xs = x + i * qk, yb = y + i * bytes
                     for k in 0..<12 { sc12[k] = 0 }
                     var d: Float, dmin: Float
                     if let qw {
-                        let qb = qw + i * 256
+                        let qb = qw + i * qk
                         var sumX2: Float = 0
-                        for l in 0..<256 { sumX2 += xs[l] * xs[l] }
-                        let sigma2 = 2 * sumX2 / 256
+                        for l in 0..<qk { sumX2 += xs[l] * xs[l] }
+                        let sigma2 = 2 * sumX2 / Float(qk)
                         for j in 0..<8 {
                             let q = qb + 32 * j
                             for l in 0..<32 { weights[l] = q[l] * (sigma2 + xs[32 * j + l] * xs[32 * j + l]).squareRoot() }

@@ -6,25 +6,19 @@ import IngotCore
 /// Bit-exact with ggml's `quantize_row_q5_0_ref`, `quantize_row_q5_0_impl` (importance:
 /// `make_qx_quants(32, 16, …, rmse 1)` with weights `qw * sqrt(sigma2 + x²)`) and `dequantize_row_q5_0`;
 /// proved by `GGMLVectorTests`.
+///
+/// Layout (`block_q5_0` in ggml-common.h): `{ ggml_half d; uint8_t qh[4]; uint8_t qs[QK5_0 / 2]; }, QK5_0 = 32`.
 public enum Q5_0: BlockCodec {
     public static let type = ElementType.q5_0
-    static let qk = 32, bytes = 22
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
+    /// `quantize_q5_0`: `quantize_row_q5_0_ref` without importance, `quantize_row_q5_0_impl` with it.
+    public static func encodeReference(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                       into y: UnsafeMutableRawPointer) {
         if let w = importance {
-            encodeWeighted(x.baseAddress!, w.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodeWeighted(x, w, blocks: nb, into: y)
         } else {
-            encodeReference(x.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodePlain(x, blocks: nb, into: y)
         }
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
     }
 
     /// Packs 32 five-bit codes as ggml does: low nibbles in qs (elem j low, j+16 high), bit 4 of elem j in qh bit j.
@@ -41,7 +35,8 @@ public enum Q5_0: BlockCodec {
     }
 
     /// `quantize_row_q5_0_ref`.
-    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    static func encodePlain(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let xb = x + i * qk, yb = y + i * bytes
             var amax: Float = 0, max: Float = 0
@@ -57,8 +52,9 @@ public enum Q5_0: BlockCodec {
     }
 
     /// `quantize_row_q5_0_impl` with importance `qw` (one row).
-    public static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
+    static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
                                       into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         let n = nb * qk
         var sumX2: Float = 0
         for j in 0..<n { sumX2 += x[j] * x[j] }
@@ -78,6 +74,7 @@ public enum Q5_0: BlockCodec {
 
     /// `dequantize_row_q5_0`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.loadF16(b, 0)
@@ -94,6 +91,7 @@ public enum Q5_0: BlockCodec {
 
     /// The 32 high bits spread to lanes with a shift table; same `Float(q - 16) * d` per element.
     public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         let out = UnsafeMutableRawPointer(y)
         let shifts = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         for i in 0..<nb {

@@ -4,29 +4,24 @@ import IngotCore
 ///
 /// Bit-exact with ggml's `quantize_row_q5_1_ref`, `quantize_row_q5_1_impl` (importance:
 /// `make_qkx3_quants(32, 31, …, -0.9, 0.05, 36)`) and `dequantize_row_q5_1`; proved by `GGMLVectorTests`.
+///
+/// Layout (`block_q5_1` in ggml-common.h): `{ ggml_half d; ggml_half m; uint8_t qh[4]; uint8_t qs[QK5_1 / 2]; }, QK5_1 = 32`.
 public enum Q5_1: BlockCodec {
     public static let type = ElementType.q5_1
-    static let qk = 32, bytes = 24
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
+    /// `quantize_q5_1`: `quantize_row_q5_1_ref` without importance, `quantize_row_q5_1_impl` with it.
+    public static func encodeReference(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                       into y: UnsafeMutableRawPointer) {
         if let w = importance {
-            encodeWeighted(x.baseAddress!, w.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodeWeighted(x, w, blocks: nb, into: y)
         } else {
-            encodeReference(x.baseAddress!, blocks: nb, into: into.baseAddress!)
+            encodePlain(x, blocks: nb, into: y)
         }
     }
 
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
-    }
-
     /// `quantize_row_q5_1_ref`.
-    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    static func encodePlain(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let xb = x + i * qk, yb = y + i * bytes
             var min = Float.greatestFiniteMagnitude, max = -Float.greatestFiniteMagnitude
@@ -45,8 +40,9 @@ public enum Q5_1: BlockCodec {
     }
 
     /// `quantize_row_q5_1_impl` with importance `qw` (one row).
-    public static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
+    static func encodeWeighted(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>, blocks nb: Int,
                                       into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         let n = nb * qk
         var sumX2: Float = 0
         for j in 0..<n { sumX2 += x[j] * x[j] }
@@ -70,6 +66,7 @@ public enum Q5_1: BlockCodec {
 
     /// `dequantize_row_q5_1`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.loadF16(b, 0), m = QuantMath.loadF16(b, 2)
@@ -86,6 +83,7 @@ public enum Q5_1: BlockCodec {
 
     /// Lanes as in ``Q5_0/decodeFast(_:blocks:into:)``; same `Float(q) * d + m` per element.
     public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         let out = UnsafeMutableRawPointer(y)
         let shifts = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         for i in 0..<nb {

@@ -7,31 +7,23 @@ import IngotCore
 /// `quantize_row_q5_K_impl` (importance) and `dequantize_row_q5_K`; proved by `GGMLVectorTests`.
 public enum Q5_K: BlockCodec {
     public static let type = ElementType.q5_K
-    static let qk = 256, bytes = 176
     static let oD = 0, oDmin = 2, oScales = 4, oQh = 16, oQs = 48
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        KQuant45Fast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!,
-                            nmax: 31, bytes: bytes, highBits: true)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeReference(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+    /// The lane-parallel encoder (``KQuant45Fast``), bytes equal to ``encodeReference(_:_:blocks:into:)``.
+    public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                  into y: UnsafeMutableRawPointer) {
+        KQuant45Fast.encode(x, importance, blocks: nb, into: y, nmax: 31, qk: blockElements, bytes: blockBytes, highBits: true)
     }
 
     /// `quantize_row_q5_K_ref` when `qw` is nil, `quantize_row_q5_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 31, bytes: bytes, highBits: true)
+        KQuant45.encode(x, qw, blocks: nb, into: y, nmax: 31, qk: blockElements, bytes: blockBytes, highBits: true)
     }
 
     /// `dequantize_row_q5_K`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into out: UnsafeMutablePointer<Float>) {
+        let bytes = blockBytes
         var y = out
         for i in 0..<nb {
             let b = q + i * bytes

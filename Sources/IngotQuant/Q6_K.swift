@@ -7,26 +7,24 @@ import IngotCore
 /// (importance used raw as the weights) and `dequantize_row_q6_K`; proved by `GGMLVectorTests`.
 public enum Q6_K: BlockCodec {
     public static let type = ElementType.q6_K
-    static let qk = 256, bytes = 210
     static let oQl = 0, oQh = 128, oScales = 192, oD = 208
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        let nb = try validateEncode(x, importance: importance, into: into)
-        guard nb > 0 else { return }
-        Q6_KFast.encode(x.baseAddress!, importance?.baseAddress, blocks: nb, into: into.baseAddress!)
+    /// The lane-parallel encoder (``Q6_KFast``), bytes equal to ``encodeReference(_:_:blocks:into:)``.
+    public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                  into y: UnsafeMutableRawPointer) {
+        Q6_KFast.encode(x, importance, blocks: nb, into: y)
     }
 
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        Q6_KFast.decode(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+    /// The vectorized decoder (``Q6_KFast/decode(_:blocks:into:)``).
+    public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        Q6_KFast.decode(q, blocks: nb, into: y)
     }
 
     /// `quantize_row_q6_K_ref` when `qw` is nil, `quantize_row_q6_K_impl` otherwise.
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int,
                                        into y: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 256) { lb in
+        let qk = blockElements, bytes = blockBytes
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: qk) { lb in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sb in
                 let L = lb.baseAddress!, scales = sb.baseAddress!
                 for i in 0..<nb {
@@ -58,7 +56,7 @@ public enum Q6_K: BlockCodec {
                             L[16 * j + ii] = Int8(Swift.max(-32, Swift.min(31, l)) + 32)
                         }
                     }
-                    L.withMemoryRebound(to: UInt8.self, capacity: 256) { pack($0, into: yb) }
+                    L.withMemoryRebound(to: UInt8.self, capacity: qk) { pack($0, into: yb) }
                 }
             }
         }
@@ -81,6 +79,7 @@ public enum Q6_K: BlockCodec {
 
     /// `dequantize_row_q6_K`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into out: UnsafeMutablePointer<Float>) {
+        let bytes = blockBytes
         var y = out
         for i in 0..<nb {
             let b = q + i * bytes

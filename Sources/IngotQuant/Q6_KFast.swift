@@ -7,10 +7,11 @@ enum Q6_KFast {
 
     static func encode(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nb: Int, into y: UnsafeMutableRawPointer) {
         withUnsafeTemporaryAllocation(of: V16.self, capacity: 16 * 3) { vb in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { cb in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Q6_K.blockElements) { cb in
                 let X = vb.baseAddress!, QW = X + 16, L = QW + 16, codes = cb.baseAddress!
+                let qk = Q6_K.blockElements, bytes = Q6_K.blockBytes
                 for i in 0..<nb {
-                    encodeBlock(x + 256 * i, qw.map { $0 + 256 * i }, y + 210 * i, X, QW, L, codes)
+                    encodeBlock(x + qk * i, qw.map { $0 + qk * i }, y + bytes * i, bytes, X, QW, L, codes)
                 }
             }
         }
@@ -26,7 +27,7 @@ enum Q6_KFast {
     }
 
     @inline(__always)
-    static func encodeBlock(_ xs: UnsafePointer<Float>, _ qb: UnsafePointer<Float>?, _ yb: UnsafeMutableRawPointer,
+    static func encodeBlock(_ xs: UnsafePointer<Float>, _ qb: UnsafePointer<Float>?, _ yb: UnsafeMutableRawPointer, _ bytes: Int,
                             _ X: UnsafeMutablePointer<V16>, _ QW: UnsafeMutablePointer<V16>, _ L: UnsafeMutablePointer<V16>,
                             _ codes: UnsafeMutablePointer<UInt8>) {
         transpose(xs, into: X)
@@ -44,7 +45,7 @@ enum Q6_KFast {
             if a > maxAbsScale { maxAbsScale = a; maxScale = scales[g] }
         }
         if maxAbsScale < QuantMath.groupMaxEps {
-            yb.initializeMemory(as: UInt8.self, repeating: 0, count: 210)
+            yb.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
             return
         }
         let iscale = -128 / maxScale
@@ -68,9 +69,10 @@ enum Q6_KFast {
 
     /// `(d * sc) * q` per element as the reference, 32 lanes per step.
     static func decode(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = Q6_K.blockElements, bytes = Q6_K.blockBytes
         let out = UnsafeMutableRawPointer(y)
         for i in 0..<nb {
-            let b = q + i * 210
+            let b = q + i * bytes
             let d = QuantMath.loadF16(b, Q6_K.oD)
             for h in 0..<2 {
                 let ql = Q6_K.oQl + 64 * h, qh = Q6_K.oQh + 32 * h, sc = Q6_K.oScales + 8 * h
@@ -85,7 +87,7 @@ enum Q6_KFast {
                     @inline(__always) func s(_ k: Int) -> SIMD16<Float> {
                         SIMD16<Float>(repeating: d * Float(b.load(fromByteOffset: sc + half + k, as: Int8.self)))
                     }
-                    let base = (i * 256 + 128 * h + 16 * half) * 4
+                    let base = (i * qk + 128 * h + 16 * half) * 4
                     out.storeBytes(of: s(0) * q1, toByteOffset: base, as: SIMD16<Float>.self)
                     out.storeBytes(of: s(2) * q2, toByteOffset: base + 128, as: SIMD16<Float>.self)
                     out.storeBytes(of: s(4) * q3, toByteOffset: base + 256, as: SIMD16<Float>.self)

@@ -5,29 +5,29 @@ import IngotCore
 /// Bit-exact with ggml's `quantize_row_q8_0_ref` (the importance vector is ignored, as in `quantize_q8_0`) and
 /// `dequantize_row_q8_0`; proved by `GGMLVectorTests.bytesMatchGGML` / `decodeMatchesGGML` on the fixture vectors.
 /// The fast encoder works on eight blocks at once, one block per SIMD8 lane, with each lane doing the reference's
-/// arithmetic; `FastPathTests` holds it equal to ``encodeReference(_:blocks:into:)``.
+/// arithmetic; `FastPathTests` holds it equal to ``encodeReference(_:_:blocks:into:)``.
+///
+/// Layout (`block_q8_0` in ggml-common.h): `{ ggml_half d; int8_t qs[QK8_0]; }`, QK8_0 = 32.
 public enum Q8_0: BlockCodec {
     public static let type = ElementType.q8_0
-    static let qk = 32, bytes = 34
+    /// Byte offset of `qs` in a block.
+    static let oQs = 2
 
+    /// Overridden so the finiteness check runs inside the fast encoder's max pass.
     public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
                               into: UnsafeMutableRawBufferPointer) throws {
         // The finiteness check is fused into the fast encoder's max pass (one read of the row instead of two).
         let nb = try validateEncode(x, importance: importance, into: into, checkFinite: false)
         guard nb > 0 else { return }
-        if !encodeFast(x.baseAddress!, blocks: nb, into: into.baseAddress!) { throw nonFiniteError(x) }
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
-        guard nb > 0 else { return }
-        decodeFast(q.baseAddress!, blocks: nb, into: into.baseAddress!)
+        if !encodeFastCheckingFinite(x.baseAddress!, blocks: nb, into: into.baseAddress!) { throw nonFiniteError(x) }
     }
 
     // MARK: - Reference
 
-    /// `quantize_row_q8_0_ref`, block by block.
-    public static func encodeReference(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) {
+    /// `quantize_q8_0`: `quantize_row_q8_0_ref`, block by block (ggml ignores the importance vector for Q8_0).
+    public static func encodeReference(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                       into y: UnsafeMutableRawPointer) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let xb = x + i * qk
             let yb = y + i * bytes
@@ -42,29 +42,38 @@ public enum Q8_0: BlockCodec {
             for j in 0..<qk {
                 let x0 = xb[j] * id
                 let q = Int8(truncatingIfNeeded: QuantMath.truncToInt32(QuantMath.roundf(x0)))
-                yb.storeBytes(of: q, toByteOffset: 2 + j, as: Int8.self)
+                yb.storeBytes(of: q, toByteOffset: oQs + j, as: Int8.self)
             }
         }
     }
 
     /// `dequantize_row_q8_0`.
     public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
             let b = q + i * bytes
             let d = QuantMath.loadF16(b, 0)
             for j in 0..<qk {
-                y[i * qk + j] = Float(b.load(fromByteOffset: 2 + j, as: Int8.self)) * d
+                y[i * qk + j] = Float(b.load(fromByteOffset: oQs + j, as: Int8.self)) * d
             }
         }
     }
 
     // MARK: - Fast paths
 
+    /// ``encodeFastCheckingFinite(_:blocks:into:)`` for callers that checked finiteness themselves.
+    public static func encodeFast(_ x: UnsafePointer<Float>, _ importance: UnsafePointer<Float>?, blocks nb: Int,
+                                  into y: UnsafeMutableRawPointer) {
+        _ = encodeFastCheckingFinite(x, blocks: nb, into: y)
+    }
+
     /// Vectorized per block: the max is exact in any order, and each element's multiply and `roundf` are the
-    /// reference's own operations, so the bytes equal ``encodeReference(_:blocks:into:)``.
+    /// reference's own operations, so the bytes equal ``encodeReference(_:_:blocks:into:)``.
+    /// Four SIMD8 loads cover one block: this kernel is written for QK8_0 = 32 (the reference is not).
     /// Returns false when the input holds NaN or ±Inf (the bytes written are then meaningless).
-    @discardableResult
-    public static func encodeFast(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) -> Bool {
+    public static func encodeFastCheckingFinite(_ x: UnsafePointer<Float>, blocks nb: Int, into y: UnsafeMutableRawPointer) -> Bool {
+        let qk = blockElements, bytes = blockBytes
+        precondition(qk == 32, "Q8_0's fast encoder is written for 32-element blocks")
         let expMask = SIMD8<UInt32>(repeating: 0x7F80_0000)
         var topExponent = SIMD8<UInt32>()  // the largest exponent field seen; all ones only for NaN/Inf
         for i in 0..<nb {
@@ -82,26 +91,28 @@ public enum Q8_0: BlockCodec {
             let d = amax / 127
             let id: Float = d != 0 ? 1 / d : 0
             // A subnormal d makes id infinite; only the reference's x86 conversion rules know what to store then.
-            guard id.isFinite else { encodeReference(x + i * qk, blocks: 1, into: y + i * bytes); continue }
+            guard id.isFinite else { encodeReference(x + i * qk, nil, blocks: 1, into: y + i * bytes); continue }
             let yb = y + i * bytes
             _ = QuantMath.storeF16(d, yb, 0)
             let s = SIMD8<Float>(repeating: id)
-            yb.storeBytes(of: roundToInt8(v0 * s), toByteOffset: 2, as: SIMD8<Int8>.self)
-            yb.storeBytes(of: roundToInt8(v1 * s), toByteOffset: 10, as: SIMD8<Int8>.self)
-            yb.storeBytes(of: roundToInt8(v2 * s), toByteOffset: 18, as: SIMD8<Int8>.self)
-            yb.storeBytes(of: roundToInt8(v3 * s), toByteOffset: 26, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v0 * s), toByteOffset: oQs, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v1 * s), toByteOffset: oQs + 8, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v2 * s), toByteOffset: oQs + 16, as: SIMD8<Int8>.self)
+            yb.storeBytes(of: roundToInt8(v3 * s), toByteOffset: oQs + 24, as: SIMD8<Int8>.self)
         }
         return !any(topExponent .== expMask)
     }
 
-    /// Whole blocks with SIMD8 conversions; `Float(q) * d` per element as the reference.
+    /// Whole blocks with SIMD8 conversions; `Float(q) * d` per element as the reference (four loads per 32-element block).
     public static func decodeFast(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
+        precondition(qk == 32, "Q8_0's fast decoder is written for 32-element blocks")
         let out = UnsafeMutableRawPointer(y)
         for i in 0..<nb {
             let b = q + i * bytes
             let d = SIMD8<Float>(repeating: QuantMath.loadF16(b, 0))
             for c in 0..<4 {
-                let v = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: b.loadUnaligned(fromByteOffset: 2 + 8 * c, as: SIMD8<Int8>.self)))
+                let v = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: b.loadUnaligned(fromByteOffset: oQs + 8 * c, as: SIMD8<Int8>.self)))
                 out.storeBytes(of: v * d, toByteOffset: (i * qk + 8 * c) * 4, as: SIMD8<Float>.self)
             }
         }

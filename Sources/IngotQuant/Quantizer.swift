@@ -178,7 +178,7 @@ public enum Quantizer {
     /// - Throws: ``QuantError`` for sizes that disagree or a type no codec decodes.
     public static func dequantize(_ type: ElementType, _ q: UnsafeRawBufferPointer, rowLength: Int,
                                   into: UnsafeMutableBufferPointer<Float>, threads: Int = Parallel.coreCount) throws {
-        let codec: BlockCodec.Type?
+        let codec: BlockDecoder.Type?
         if plainTypes.contains(type) { codec = nil } else { codec = try Codecs.decoder(for: type) }
         let rb = try rowBytes(type, rowLength: rowLength)
         guard into.count % rowLength == 0 else {

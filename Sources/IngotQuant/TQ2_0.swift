@@ -4,27 +4,23 @@ import IngotCore
 /// l (0…3) and m (0…31), element `128h + 32l + m` is `(((qs[32h + m] >> 2l) & 3) − 1) * d`
 /// (`dequantize_row_tq2_0`'s order).
 /// Bit-exact with it (`GGMLDecodeVectorTests`). Decode only.
-public enum TQ2_0: BlockCodec {
+///
+/// Layout (`block_tq2_0` in ggml-common.h): `{ uint8_t qs[QK_K/4]; ggml_half d; }`.
+public enum TQ2_0: BlockDecoder {
     public static let type = ElementType.tq2_0
-    public static var supportsEncode: Bool { false }
 
-    public static func encode(_ x: UnsafeBufferPointer<Float>, importance: UnsafeBufferPointer<Float>?,
-                              into: UnsafeMutableRawBufferPointer) throws {
-        _ = try validateEncode(x, importance: importance, into: into)
-    }
-
-    public static func decode(_ q: UnsafeRawBufferPointer, into: UnsafeMutableBufferPointer<Float>) {
-        let nb = validateDecode(q, into: into)
+    public static func decodeReference(_ q: UnsafeRawPointer, blocks nb: Int, into y: UnsafeMutablePointer<Float>) {
+        let qk = blockElements, bytes = blockBytes
         for i in 0..<nb {
-            let b = q.baseAddress! + 66 * i
+            let b = q + bytes * i
             let d = QuantMath.loadF16(b, 64)
-            var y = 256 * i
+            var o = qk * i
             for j in stride(from: 0, to: 64, by: 32) {
                 for l in 0..<4 {
                     for m in 0..<32 {
                         let v = Int((b.load(fromByteOffset: j + m, as: UInt8.self) >> (2 * l)) & 3) - 1
-                        into[y] = Float(v) * d
-                        y += 1
+                        y[o] = Float(v) * d
+                        o += 1
                     }
                 }
             }

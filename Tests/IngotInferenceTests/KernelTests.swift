@@ -68,15 +68,15 @@ import IngotTestSupport
         src.add("s", shape: [1, 2], type: .u8, bytes: scales)
         let w = try WeightMatrix(source: src, rows: 1, cols: 64, storage: .mxfp4Split(blocks: "b", blocksOffset: 0, scales: "s", scalesOffset: 0))
         let v = try w.decodeAll()
-        let e2m1 = MXFP4Split.e2m1
+        let e2m1 = MXFP4Checkpoint.e2m1
         for j in 0..<16 {
             #expect(v[2 * j] == e2m1[j & 0xF])
             #expect(v[2 * j + 1] == e2m1[15 - j])
             #expect(v[32 + 2 * j] == 4 * 0.5 && v[33 + 2 * j] == 4 * 6)
         }
         scales = [0, 255]
-        #expect(MXFP4Split.scale[0] == Float(sign: .plus, exponent: -127, significand: 1))
-        #expect(MXFP4Split.scale[254] == Float(sign: .plus, exponent: 127, significand: 1))
+        #expect(MXFP4Checkpoint.scales[0] == Float(sign: .plus, exponent: -127, significand: 1))
+        #expect(MXFP4Checkpoint.scales[254] == Float(sign: .plus, exponent: 127, significand: 1))
     }
 
     @Test func rmsNormMatchesReference() {

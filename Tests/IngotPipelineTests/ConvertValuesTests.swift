@@ -53,9 +53,9 @@ struct ConvertValuesTests {
                     for e in 0..<E {
                         for o in 0..<(R / stride) {
                             let src = e * R + o * stride + offset
-                            blocks.withUnsafeBufferPointer { b in scales.withUnsafeBufferPointer { s in row.withUnsafeMutableBufferPointer { r in
-                                MXFP4Repack.decodeHF(blocks: b.baseAddress! + src * G * 16, scales: s.baseAddress! + src * G,
-                                                     groups: G, into: r.baseAddress!)
+                            blocks.withUnsafeBytes { b in scales.withUnsafeBytes { s in row.withUnsafeMutableBufferPointer { r in
+                                MXFP4Checkpoint.decode(blocks: b.baseAddress! + src * G * 16, scales: s.baseAddress! + src * G,
+                                                       groups: G, into: r.baseAddress!)
                             } } }
                             let base = (e * (R / stride) + o) * G * 32
                             for k in 0..<(G * 32) where got[base + k] != row[k] { mismatches += 1 }

@@ -8,7 +8,7 @@ struct RowDecoder {
     let type: ElementType
     let rowLength: Int
     let rowBytes: Int
-    let codec: BlockCodec.Type?
+    let codec: (any BlockDecoder.Type)?
 
     /// Plain types Ingot reads for inference.
     static let plainTypes: [ElementType] = [.f32, .f16, .bf16, .f64, .f8E4M3, .f8E5M2]

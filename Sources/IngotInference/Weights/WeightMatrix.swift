@@ -1,4 +1,5 @@
 import IngotCore
+import IngotQuant
 
 /// One 2-D weight `W[rows, cols]` (a Linear's `[out, in]`) viewed in its stored type, never copied whole.
 ///
@@ -99,7 +100,7 @@ struct WeightMatrix {
                 }
             }
         case .mxfp4Split:
-            MXFP4Split.decode(blocks: bytes.main, scales: bytes.scales!, rows: r, cols: cols, into: dst)
+            MXFP4Checkpoint.decode(blocks: bytes.main, scales: bytes.scales!, rows: r, cols: cols, into: dst)
         }
     }
 

@@ -133,11 +133,11 @@ struct RowSource {
     /// Writes `rows` MXFP4 rows (ggml blocks) starting at `r0` into `out`.
     func mxfp4Rows(_ range: Range<Int>, into out: UnsafeMutableRawPointer) {
         guard case .mxfp4(let blocks, let scales, let groups, let perOut, let perIn, let stride, let offset) = kind else { return }
-        let rb = groups * 17
+        let rb = groups * ElementType.mxfp4.blockBytes
         for (i, r) in range.enumerated() {
             let e = r / perOut, o = r % perOut
             let srcRow = e * perIn + o * stride + offset
-            MXFP4Repack.repack(blocks: (blocks + srcRow * groups * 16).assumingMemoryBound(to: UInt8.self),
+            MXFP4Repack.repack(blocks: (blocks + srcRow * groups * MXFP4Checkpoint.groupCodeBytes).assumingMemoryBound(to: UInt8.self),
                                scales: (scales + srcRow * groups).assumingMemoryBound(to: UInt8.self),
                                groups: groups, into: (out + i * rb).assumingMemoryBound(to: UInt8.self))
         }
@@ -182,7 +182,7 @@ struct RowSource {
                 for c in 0..<n { try convert(type, base + index(r, c) * eb, out + i * n + c, 1) }
             }
         case .mxfp4(_, _, let groups, _, _, _, _):
-            let rb = groups * 17
+            let rb = groups * ElementType.mxfp4.blockBytes
             let tmp = UnsafeMutableRawPointer.allocate(byteCount: rb, alignment: 16)
             defer { tmp.deallocate() }
             for (i, r) in range.enumerated() {

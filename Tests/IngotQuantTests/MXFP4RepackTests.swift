@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 import IngotCore
-@testable import IngotModel
+import IngotFormats
+@testable import IngotQuant
 import IngotTestSupport
 
 /// The MXFP4 repack moves bits only: ggml's decoding of the repacked blocks equals the Hugging Face decoding of
 /// the source blocks and scales, value for value. (Code 8 is −0 in E2M1; ggml's integer table decodes it as +0,
-/// which compares equal, so values are compared with `==`, not bit patterns.)
+/// which compares equal, so values are compared with `==`, not bit patterns.) Moved here from IngotModelTests with
+/// the repack itself.
 struct MXFP4RepackTests {
     /// ggml's `dequantize_row_mxfp4` (ggml-quants.c) with `GGML_E8M0_TO_FP32_HALF`, written out independently.
     static func ggmlDecode(_ q: [UInt8], groups: Int) -> [Float] {
@@ -27,8 +29,8 @@ struct MXFP4RepackTests {
 
     static func hfDecode(_ blocks: [UInt8], _ scales: [UInt8], groups: Int) -> [Float] {
         var y = [Float](repeating: 0, count: groups * 32)
-        blocks.withUnsafeBufferPointer { b in scales.withUnsafeBufferPointer { s in y.withUnsafeMutableBufferPointer { o in
-            MXFP4Repack.decodeHF(blocks: b.baseAddress!, scales: s.baseAddress!, groups: groups, into: o.baseAddress!)
+        blocks.withUnsafeBytes { b in scales.withUnsafeBytes { s in y.withUnsafeMutableBufferPointer { o in
+            MXFP4Checkpoint.decode(blocks: b.baseAddress!, scales: s.baseAddress!, groups: groups, into: o.baseAddress!)
         } } }
         return y
     }
@@ -65,13 +67,11 @@ struct MXFP4RepackTests {
 
     /// The fixture's real MXFP4 experts: blocks and scales read from the checkpoint, repacked per expert row.
     @Test func fixtureExpertsDecodeIdentically() throws {
-        let path = ConvertFixtures.model("tiny-gptoss-mxfp4") + "/model.safetensors"
-        let tensors = try ConvertFixtures.safetensorsTensors(path)
+        let path = Fixtures.model("tiny-gptoss-mxfp4").appendingPathComponent("model.safetensors").path
+        let reader = try SafetensorsReader(path: path)
         for proj in ["down_proj", "gate_up_proj"] {
-            let bt = tensors.first { $0.name == "model.layers.0.mlp.experts.\(proj)_blocks" }!
-            let st = tensors.first { $0.name == "model.layers.0.mlp.experts.\(proj)_scales" }!
-            let blocks = try ConvertFixtures.safetensorsBytes(path, bt)
-            let scales = try ConvertFixtures.safetensorsBytes(path, st)
+            let blocks = try reader.withBytes(of: "model.layers.0.mlp.experts.\(proj)_blocks") { [UInt8]($0) }
+            let scales = try reader.withBytes(of: "model.layers.0.mlp.experts.\(proj)_scales") { [UInt8]($0) }
             let groups = scales.count
             #expect(blocks.count == groups * 16)
             let a = Self.ggmlDecode(Self.repack(blocks, scales, groups: groups), groups: groups)
