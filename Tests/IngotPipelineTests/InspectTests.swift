@@ -135,3 +135,32 @@ func writeSampleGGUF(_ path: String) throws {
         #expect(throws: FileError.self) { try Inspector.inspect(path: dir + "/missing") }
     }
 }
+
+/// inspect's config summary reads what `ModelConfig` decodes (a `text_config` key wins over the root, as in
+/// llama.cpp's converter), and its vocabulary fallback reads the registry's token-embedding names.
+@Suite struct InspectSummaryTests {
+    @Test func textConfigOverridesTheRoot() throws {
+        let json = try JSON.parse(#"""
+            {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 8, "num_attention_heads": 2,
+             "text_config": {"num_hidden_layers": 4, "hidden_size": 16, "num_key_value_heads": 1, "vocab_size": 32}}
+            """#)
+        let a = Inspector.architecture(config: json, tensors: [])
+        #expect(a.name == "llama" && a.layers == 4 && a.hiddenSize == 16 && a.heads == 2 && a.kvHeads == 1)
+        #expect(a.vocabSize == 32)
+    }
+
+    /// A config `ModelConfig` refuses (no layer count) is still summarised, merged by the same rule.
+    @Test func unreadableConfigFallsBackToTheRawObject() throws {
+        let json = try JSON.parse(#"{"model_type": "mystery", "hidden_size": 8, "text_config": {"hidden_size": 24}}"#)
+        let a = Inspector.architecture(config: json, tensors: [try TensorInfo(name: "transformer.wte.weight", type: .f16, shape: [50, 24])])
+        #expect(a.name == "mystery" && a.layers == nil && a.hiddenSize == 24 && a.vocabSize == 50)
+    }
+
+    @Test func embeddingRowsUseTheRegistryNames() throws {
+        for name in ["model.embed_tokens.weight", "token_embd.weight", "model.language_model.embed_tokens.weight"] {
+            #expect(Inspector.embeddingRows([try TensorInfo(name: name, type: .f32, shape: [7, 4])]) == 7)
+        }
+        #expect(Inspector.embeddingRows([try TensorInfo(name: "lm_head.weight", type: .f32, shape: [7, 4])]) == nil)
+        #expect(Inspector.embeddingRows([try TensorInfo(name: "token_embd.weight", type: .f32, shape: [7])]) == nil)
+    }
+}

@@ -118,7 +118,7 @@ extension ModelWeights {
         func full(_ n: String) -> String { TensorMap.hfLayerPrefix + "\(l)." + n }
         /// One expert's `[out, in]` view of a fused tensor, MXFP4 pair or transposed float storage.
         func fused(_ n: String, out: Int, in inF: Int) throws -> WeightMatrix {
-            b.has(full(n) + "_blocks")
+            b.has(TensorMap.mxfp4Pair(full(n)).blocks)
                 ? try b.expertMXFP4(full(n), expert: e, experts: E, out: out, in: inF)
                 : try b.expertMatrixTransposed(full(n), expert: e, experts: E, out: out, in: inF)
         }

@@ -111,14 +111,15 @@ struct WeightBinder {
         return try WeightMatrix(source: source, rows: out, cols: inF, storage: .columns(type: t.type, tensor: name, offset: e * bytes))
     }
 
-    /// Expert `e` of transformers' MXFP4 pair `prefix_blocks` `[E, out, in/32, 16]` + `prefix_scales` `[E, out, in/32]`.
+    /// Expert `e` of transformers' MXFP4 pair of `prefix` (`TensorMap.mxfp4Pair`: blocks `[E, out, in/32, 16]`, scales `[E, out, in/32]`).
     func expertMXFP4(_ prefix: String, expert e: Int, experts: Int, out: Int, in inF: Int) throws -> WeightMatrix {
         guard inF % 32 == 0 else {
             throw InferenceError.badConfig(key: prefix, file: file, message: "MXFP4 rows of \(inF) are not a multiple of 32")
         }
         let g = inF / 32
-        let b = try info(prefix + "_blocks", shape: [experts, out, g, 16])
-        let s = try info(prefix + "_scales", shape: [experts, out, g])
+        let pair = TensorMap.mxfp4Pair(prefix)
+        let b = try info(pair.blocks, shape: [experts, out, g, 16])
+        let s = try info(pair.scales, shape: [experts, out, g])
         for t in [b, s] where t.type != .u8 {
             throw InferenceError.unsupportedType(name: t.name, file: file, type: t.type.displayName, supported: ["U8"])
         }

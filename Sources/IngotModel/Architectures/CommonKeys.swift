@@ -88,7 +88,8 @@ public enum CommonKeys {
         KeyRow(.yarnBetaSlow, config: .rope("beta_slow"), gguf: .arch("rope.scaling.yarn_beta_slow"), .float32,
                write: .underScaling(["yarn"])),
         KeyRow(.ropeFreqBase, config: .rope("rope_theta"), gguf: .arch("rope.freq_base"), .float32,
-               write: .ifPresent, configDefault: .double(10000), ggufDefault: .double(10000)),
+               write: .ifPresent, configDefault: .double(10000), ggufDefault: .double(10000),
+               messageName: "rope_theta"),
         KeyRow(.ropeFreqBaseSWA, config: .rope("sliding_attention.rope_theta"), gguf: .arch("rope.freq_base_swa"),
                .float32, write: .ifPresent),
         KeyRow(.rmsEpsilon, config: .keys(["rms_norm_eps", "norm_eps"]),
@@ -143,6 +144,13 @@ public enum CommonKeys {
     public static func vocabSize(write: WriteRule) -> KeyRow {
         KeyRow(.vocabSize, config: .keys(["vocab_size"]), gguf: .arch("vocab_size"), .uint32, write: write,
                range: 0...Double(1 << 28))
+    }
+
+    /// `rope.dimension_count` from `head_dim` (else hidden_size / num_attention_heads); llama writes it, gpt-oss only
+    /// reads it.
+    public static func ropeDimensionCount(write: WriteRule) -> KeyRow {
+        KeyRow(.ropeDimensionCount, config: .effectiveHeadDim, gguf: .arch("rope.dimension_count"), .uint32,
+               write: write, range: 0...Double(1 << 16))
     }
 
     /// `sliding_window`; `gguf` is `.none` where llama.cpp's converter does not carry it (Mixtral).

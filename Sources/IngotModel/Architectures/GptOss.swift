@@ -12,7 +12,7 @@ extension ArchitectureID {
 /// - Dense experts are stored `[E, in, out]`: `down_proj [E, I, H]` is transposed to `ffn_down_exps [E, H, I]`;
 ///   `gate_up_proj [E, H, 2I]` is transposed and split *interleaved* (gate = even rows, up = odd rows) into
 ///   `ffn_gate_exps` / `ffn_up_exps [E, I, H]`; the bias `[E, 2I]` is split the same way.
-/// - MXFP4 experts (`*_blocks [E, R, G, 16]`, `*_scales [E, R, G]`) are repacked losslessly to ggml MXFP4 and
+/// - MXFP4 experts (`TensorMap.mxfp4Pair`: blocks `[E, R, G, 16]`, scales `[E, R, G]`) are repacked losslessly to ggml MXFP4 and
 ///   written first (the converter's `generate_extra_tensors`), down then gate then up per layer.
 public struct GptOss: ArchitectureDescription {
     public init() {}
@@ -63,8 +63,7 @@ public struct GptOss: ArchitectureDescription {
         KeyRow(.expertFeedForwardLength, config: .keys(["intermediate_size"]), gguf: .arch("expert_feed_forward_length"),
                .uint32, write: .required(missingKey: nil), range: 0...Double(1 << 26)),
         CommonKeys.vocabSize(write: .never),
-        KeyRow(.ropeDimensionCount, config: .effectiveHeadDim, gguf: .arch("rope.dimension_count"), .uint32,
-               write: .never, range: 0...Double(1 << 16)),
+        CommonKeys.ropeDimensionCount(write: .never),
     ] + CommonKeys.inferenceRows + [CommonKeys.yarnTruncate(writeFallback: false)])
         .defaulting(.ropeFreqBase, config: .double(150000), gguf: .double(150000))
         .defaulting(.expertCount, config: .int(128))
@@ -72,20 +71,8 @@ public struct GptOss: ArchitectureDescription {
         .defaulting(.contextLength, config: .int(131072))
         .defaulting(.attentionBias, config: .bool(true))
 
-    static let tensorMap = TensorMap([
-        TensorEntry(.tokenEmbedding, layer: false, gguf: "token_embd.weight", hf: .plain("model.embed_tokens.weight")),
-        TensorEntry(.outputNorm, layer: false, gguf: "output_norm.weight", hf: .plain("model.norm.weight")),
-        TensorEntry(.output, layer: false, gguf: "output.weight", hf: .plain("lm_head.weight")),
-        TensorEntry(.attentionNorm, gguf: "attn_norm.weight", hf: .plain("input_layernorm.weight")),
+    static let tensorMap = TensorMap(CommonTensors.global + CommonTensors.attention + [
         TensorEntry(.ffnNorm, gguf: "post_attention_norm.weight", hf: .plain("post_attention_layernorm.weight")),
-        TensorEntry(.attentionQ, gguf: "attn_q.weight", hf: .plain("self_attn.q_proj.weight")),
-        TensorEntry(.attentionQ, .bias, gguf: "attn_q.bias", hf: .plain("self_attn.q_proj.bias")),
-        TensorEntry(.attentionK, gguf: "attn_k.weight", hf: .plain("self_attn.k_proj.weight")),
-        TensorEntry(.attentionK, .bias, gguf: "attn_k.bias", hf: .plain("self_attn.k_proj.bias")),
-        TensorEntry(.attentionV, gguf: "attn_v.weight", hf: .plain("self_attn.v_proj.weight")),
-        TensorEntry(.attentionV, .bias, gguf: "attn_v.bias", hf: .plain("self_attn.v_proj.bias")),
-        TensorEntry(.attentionOutput, gguf: "attn_output.weight", hf: .plain("self_attn.o_proj.weight")),
-        TensorEntry(.attentionOutput, .bias, gguf: "attn_output.bias", hf: .plain("self_attn.o_proj.bias")),
         TensorEntry(.attentionSinks, gguf: "attn_sinks.weight", hf: .plain("self_attn.sinks")),
         TensorEntry(.router, gguf: "ffn_gate_inp.weight", hf: .plain("mlp.router.weight")),
         TensorEntry(.router, .bias, gguf: "ffn_gate_inp.bias", hf: .plain("mlp.router.bias")),
@@ -100,6 +87,8 @@ public struct GptOss: ArchitectureDescription {
     static let layerMap = tensorMap.plainLayerNames
     /// The checkpoint's fused expert tensors (names from the map).
     static let down = fusedName(.expertsDown), gateUp = fusedName(.expertsGate)
+    /// Their MXFP4 form in transformers' checkpoints (`TensorMap.mxfp4Pair`).
+    static let downPair = TensorMap.mxfp4Pair(down), gateUpPair = TensorMap.mxfp4Pair(gateUp)
     static let gateUpBias: String = {
         if case .fusedExpertBias(let n, _)? = tensorMap.entry(.expertsGate, .bias)?.hf { return n }
         return ""
@@ -130,13 +119,13 @@ public struct GptOss: ArchitectureDescription {
                 tensorMap.ggufName(role, part, layer: layer)
             }
             switch rest {
-            case Self.down + "_blocks", Self.gateUp + "_blocks":
+            case downPair.blocks, gateUpPair.blocks:
                 continue   // consumed with their scales
-            case Self.down + "_scales":
-                let blocks = try pairedBlocks(t, byName)
+            case downPair.scales:
+                let blocks = try pairedBlocks(t, rest: rest, blocks: downPair.blocks, byName)
                 try extra.items.append(mxfp4(gguf(.expertsDown), blocks: blocks, scales: t, stride: 1, offset: 0))
-            case Self.gateUp + "_scales":
-                let blocks = try pairedBlocks(t, byName)
+            case gateUpPair.scales:
+                let blocks = try pairedBlocks(t, rest: rest, blocks: gateUpPair.blocks, byName)
                 try extra.items.append(mxfp4(gguf(.expertsGate), blocks: blocks, scales: t, stride: 2, offset: 0))
                 try extra.items.append(mxfp4(gguf(.expertsUp), blocks: blocks, scales: t, stride: 2, offset: 1))
             case Self.down:
@@ -171,9 +160,10 @@ public struct GptOss: ArchitectureDescription {
         return extra.items + out.items
     }
 
-    /// The `_blocks` tensor that goes with a `_scales` one.
-    private static func pairedBlocks(_ scales: TensorInfo, _ byName: [String: TensorInfo]) throws -> TensorInfo {
-        let name = String(scales.name.dropLast("_scales".count)) + "_blocks"
+    /// The blocks tensor that goes with a scales one (`rest` is the scales' name after the layer prefix).
+    private static func pairedBlocks(_ scales: TensorInfo, rest: String, blocks: String,
+                                     _ byName: [String: TensorInfo]) throws -> TensorInfo {
+        let name = String(scales.name.dropLast(rest.count)) + blocks
         guard let b = byName[name] else { throw ArchitectureError.missingTensor(name: name, neededFor: scales.name) }
         return b
     }

@@ -35,27 +35,15 @@ public struct Llama: ArchitectureDescription {
     /// defaults (rms_norm_eps 1e-6, rope_theta 10000) for what a config.json leaves out.
     static let keyTable = KeyTable(common: CommonKeys.rows, own: [
         CommonKeys.vocabSize(write: .required(missingKey: nil)),
-        KeyRow(.ropeDimensionCount, config: .effectiveHeadDim, gguf: .arch("rope.dimension_count"), .uint32,
-               write: .required(missingKey: "hidden_size and num_attention_heads"), range: 0...Double(1 << 16)),
+        CommonKeys.ropeDimensionCount(write: .required(missingKey: "hidden_size and num_attention_heads")),
     ] + CommonKeys.inferenceRows + [CommonKeys.yarnTruncate(writeFallback: true)])
         .defaulting(.rmsEpsilon, config: .double(1e-6))
 
     /// The (layer, role) map both worlds share; Mixtral's experts included (bound only when the config has experts).
-    static let tensorMap = TensorMap([
-        TensorEntry(.tokenEmbedding, layer: false, gguf: "token_embd.weight", hf: .plain("model.embed_tokens.weight")),
-        TensorEntry(.outputNorm, layer: false, gguf: "output_norm.weight", hf: .plain("model.norm.weight")),
-        TensorEntry(.output, layer: false, gguf: "output.weight", hf: .plain("lm_head.weight")),
+    static let tensorMap = TensorMap(CommonTensors.global + [
         TensorEntry(.ropeFrequencies, layer: false, gguf: "rope_freqs.weight", hf: .none),
-        TensorEntry(.attentionNorm, gguf: "attn_norm.weight", hf: .plain("input_layernorm.weight")),
+    ] + CommonTensors.attention + [
         TensorEntry(.ffnNorm, gguf: "ffn_norm.weight", hf: .plain("post_attention_layernorm.weight")),
-        TensorEntry(.attentionQ, gguf: "attn_q.weight", hf: .plain("self_attn.q_proj.weight")),
-        TensorEntry(.attentionQ, .bias, gguf: "attn_q.bias", hf: .plain("self_attn.q_proj.bias")),
-        TensorEntry(.attentionK, gguf: "attn_k.weight", hf: .plain("self_attn.k_proj.weight")),
-        TensorEntry(.attentionK, .bias, gguf: "attn_k.bias", hf: .plain("self_attn.k_proj.bias")),
-        TensorEntry(.attentionV, gguf: "attn_v.weight", hf: .plain("self_attn.v_proj.weight")),
-        TensorEntry(.attentionV, .bias, gguf: "attn_v.bias", hf: .plain("self_attn.v_proj.bias")),
-        TensorEntry(.attentionOutput, gguf: "attn_output.weight", hf: .plain("self_attn.o_proj.weight")),
-        TensorEntry(.attentionOutput, .bias, gguf: "attn_output.bias", hf: .plain("self_attn.o_proj.bias")),
         TensorEntry(.ffnGate, gguf: "ffn_gate.weight", hf: .plain("mlp.gate_proj.weight")),
         TensorEntry(.ffnGate, .bias, gguf: "ffn_gate.bias", hf: .plain("mlp.gate_proj.bias")),
         TensorEntry(.ffnUp, gguf: "ffn_up.weight", hf: .plain("mlp.up_proj.weight")),

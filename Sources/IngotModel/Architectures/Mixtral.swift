@@ -27,8 +27,7 @@ public struct Mixtral: ArchitectureDescription {
     /// config.json leaves out; `sliding_window` read from config.json only (llama.cpp's converter drops it).
     static let keyTable = KeyTable(common: CommonKeys.rows, own: [
         CommonKeys.vocabSize(write: .required(missingKey: nil)),
-        KeyRow(.ropeDimensionCount, config: .effectiveHeadDim, gguf: .arch("rope.dimension_count"), .uint32,
-               write: .required(missingKey: "hidden_size and num_attention_heads"), range: 0...Double(1 << 16)),
+        CommonKeys.ropeDimensionCount(write: .required(missingKey: "hidden_size and num_attention_heads")),
         CommonKeys.slidingWindow(gguf: .none, write: .never),
     ] + CommonKeys.inferenceRows + [CommonKeys.yarnTruncate(writeFallback: true)])
         .defaulting(.ropeFreqBase, config: .double(1e6))

@@ -62,6 +62,18 @@ public struct ModelConfig {
         try self.init(json: value, path: path)
     }
 
+    /// Parses and decodes config.json bytes; a file that is not JSON is a `ConfigError` naming `path` and the
+    /// key `config.json` (so callers need not know the JSON parser's error type).
+    public init(data: [UInt8], path: String) throws {
+        let value: JSONValue
+        do {
+            value = try data.withUnsafeBytes { try JSON.parse($0) }
+        } catch let e as JSONError {
+            throw ConfigError(path: path, key: "config.json", message: "cannot be read as a model config: \(e)")
+        }
+        try self.init(json: value, path: path)
+    }
+
     /// Decodes an already parsed config.
     public init(json: JSONValue, path: String) throws {
         guard var root = json.object else {

@@ -137,6 +137,12 @@ public struct TensorMap: Sendable, Equatable {
         return m
     }
 
+    /// transformers' MXFP4 form of fused expert tensor `name` (`HFLayout.fusedExperts`): the pair
+    /// `name_blocks` `[E, out, in/32, 16]` (E2M1 nibbles) + `name_scales` `[E, out, in/32]` (E8M0 bytes).
+    public static func mxfp4Pair(_ name: String) -> (blocks: String, scales: String) {
+        (name + "_blocks", name + "_scales")
+    }
+
     /// Splits `blk.N.rest` into (N, rest); nil for model-wide names.
     public static func ggufLayer(_ name: String) -> (Int, String)? {
         guard name.hasPrefix(ggufLayerPrefix) else { return nil }
@@ -155,7 +161,7 @@ public struct TensorMap: Sendable, Equatable {
             case .plain(let n) where n == rest, .fusedExperts(let n, _) where n == rest,
                  .fusedExpertBias(let n, _) where n == rest:
                 return "\(Self.ggufLayerPrefix)\(layer).\(e.gguf)"
-            case .fusedExperts(let n, _) where rest == n + "_blocks" || rest == n + "_scales":
+            case .fusedExperts(let n, _) where [Self.mxfp4Pair(n).blocks, Self.mxfp4Pair(n).scales].contains(rest):
                 return "\(Self.ggufLayerPrefix)\(layer).\(e.gguf)"
             case .perExpert(let n):
                 let parts = n.components(separatedBy: "{e}")

@@ -286,23 +286,27 @@ public struct QuantPlanner: Sendable {
 }
 
 extension PlanModel {
-    /// Reads the hyperparameters from GGUF metadata as llama.cpp's loader does: `general.architecture`,
-    /// `{arch}.block_count`, `{arch}.attention.head_count` / `head_count_kv` (a per-layer array's first element; KV heads
-    /// default to the head count), `{arch}.expert_count` (0 when absent).
+    /// Reads the hyperparameters from GGUF metadata as llama.cpp's loader (`llama_model::load_hparams`) does, through
+    /// the architecture's key table (the common rows when `general.architecture` is not one Ingot describes):
+    /// `block_count` is required; `attention.head_count` and `attention.head_count_kv` may be per-layer arrays (the
+    /// first element is used); KV heads default to the head count (`n_head_kv_arr = n_head_arr` before the optional
+    /// read), experts to 0.
     public init(metadata: Metadata) throws {
         guard let arch = metadata["general.architecture"]?.stringValue else {
             throw PlanError.badModel("general.architecture is missing")
         }
-        func int(_ key: String) -> Int? {
-            guard let v = metadata["\(arch).\(key)"] else { return nil }
-            if let a = v.arrayValue { return a.first?.intValue }
-            return v.intValue
+        let table = ArchitectureRegistry.architecture(ggufName: arch)?.keys
+            ?? KeyTable(common: CommonKeys.rows, own: [])
+        func int(_ name: ParameterName) -> (key: String, value: Int?) {
+            let key = table.row(name)?.gguf.key(arch: arch) ?? "\(arch).\(name.rawValue)"
+            guard let row = table.row(name), let (_, v) = row.ggufEntry(metadata, arch: arch) else { return (key, nil) }
+            if let a = v.arrayValue { return (key, a.first?.intValue) }
+            return (key, v.intValue)
         }
-        guard let layers = int("block_count") else { throw PlanError.badModel("\(arch).block_count is missing") }
-        guard let heads = int("attention.head_count") else {
-            throw PlanError.badModel("\(arch).attention.head_count is missing")
-        }
+        let blocks = int(.blockCount), headCount = int(.headCount)
+        guard let layers = blocks.value else { throw PlanError.badModel("\(blocks.key) is missing") }
+        guard let heads = headCount.value else { throw PlanError.badModel("\(headCount.key) is missing") }
         self.init(architecture: arch, layerCount: layers, headCount: heads,
-                  headCountKV: int("attention.head_count_kv") ?? heads, expertCount: int("expert_count") ?? 0)
+                  headCountKV: int(.headCountKV).value ?? heads, expertCount: int(.expertCount).value ?? 0)
     }
 }

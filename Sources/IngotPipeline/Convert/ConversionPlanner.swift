@@ -145,10 +145,9 @@ public enum ConversionPlanner {
         }
         let target = try QuantTarget(parsing: typeText)
         let md = input.metadata
-        let arch = md["general.architecture"]?.stringValue ?? ""
-        func u(_ k: String) -> Int { md["\(arch).\(k)"]?.intValue ?? 0 }
-        let model = PlanModel(architecture: arch, layerCount: max(1, u("block_count")), headCount: u("attention.head_count"),
-                              headCountKV: u("attention.head_count_kv"), expertCount: u("expert_count"))
+        // One reading of the planner's hyper-parameters, with llama.cpp's loader defaults (KV heads = heads).
+        let model = try PlanModel(metadata: md)
+        let arch = model.architecture
         let tensors = input.converterOrder
         let q = try quantPlan(o, target: target, model: model, tensors: tensors, imatrix: imatrix)
         var notes = q.warnings
@@ -241,14 +240,17 @@ public enum ConversionPlanner {
         var outputs: [PlannedOutput] = []
         var kept: [String] = []
         var requant: [String] = []
-        let isHF: Bool
-        if case .huggingFace = input.kind { isHF = true } else { isHF = false }
+        // Embedding and output head by the architecture's tensor map (a plain tensor file has neither role).
+        var embeddingAndHead: Set<String> = []
+        if case .huggingFace(_, let arch) = input.kind {
+            embeddingAndHead = Set([TensorRole.tokenEmbedding, .output].compactMap { arch.tensors.hfName($0, layer: nil) })
+        }
         for t in sources {
             if format == .safetensors, target == .nf4 || target == .int8Row {
                 // Linear weights only, as transformers' bitsandbytes / compressed-tensors integrations quantize them:
                 // 2-D floating-point `.weight` tensors, not embeddings, the output head or MoE routers.
                 let eligible = t.type.isFloatingPoint && !t.type.isQuantized && t.shape.count == 2 && t.name.hasSuffix("weight")
-                    && !(isHF && (t.name.contains("embed_tokens") || t.name.hasPrefix("lm_head")))
+                    && !embeddingAndHead.contains(t.name)
                     && !(o.keepRouterPrecision && QuantPlanner.isRouter(t.name))
                 if eligible {
                     outputs += try weightComponents(t, layout: target == .nf4 ? .nf4 : .int8)

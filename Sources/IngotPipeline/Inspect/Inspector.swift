@@ -60,10 +60,11 @@ public enum Inspector {
                              tensors: tensors, filter: nil, architecture: arch)
     }
 
-    /// Rows of the token-embedding matrix (`[vocab, hidden]`), under its HF or GGUF name.
+    /// Rows of the token-embedding matrix (`[vocab, hidden]`), under any name the registry's token-embedding role
+    /// has in either world, or a common one of checkpoints no architecture describes
+    /// (`ArchitectureRegistry.tokenEmbeddingNames`).
     static func embeddingRows(_ tensors: [TensorInfo]) -> Int? {
-        let names: Set<String> = ["model.embed_tokens.weight", "token_embd.weight", "transformer.wte.weight",
-                                  "embed_tokens.weight", "model.language_model.embed_tokens.weight"]
+        let names = ArchitectureRegistry.tokenEmbeddingNames
         return tensors.first { names.contains($0.name) && $0.shape.count == 2 }?.shape[0]
     }
 
@@ -102,23 +103,31 @@ public enum Inspector {
         return a
     }
 
-    /// From config.json through the key table's config spellings (a nested `text_config`, as multimodal configs
-    /// have, is merged as the converter does).
+    /// From config.json as `ModelConfig` decodes it (a nested `text_config`, as multimodal configs have, is merged
+    /// with its keys winning, as llama.cpp's converter does), read through the key table's config spellings. When
+    /// `ModelConfig` refuses the file (no layer count, a bad value), the raw object is read the same way, merged by
+    /// the same rule: inspect summarises what it can.
     static func architecture(config: JSONValue, tensors: [TensorInfo]) -> InspectReport.ModelSummary {
         var a = InspectReport.ModelSummary()
-        var root = config.object ?? JSONObject()
-        if let text = root["text_config"]?.object {
-            for (k, v) in text.entries where root[k] == nil { root.set(k, v) }
-        }
-        a.name = root["model_type"]?.string ?? root["architectures"]?[0]?.string
-        let parsed = try? ModelConfig(json: .object(root), path: "config.json")
-        let table = summaryTable(parsed.flatMap { try? ArchitectureRegistry.architecture(for: $0) })
-        func int(_ name: ParameterName) -> Int? {
-            guard let row = table.row(name) else { return nil }
-            for k in row.configKeys where !k.contains(".") {
-                if let v = root[k]?.int { return v }
+        let int: (ParameterName) -> Int?
+        if let parsed = try? ModelConfig(json: config, path: "config.json") {
+            a.name = parsed.modelType ?? parsed.hfArchitecture
+            let table = summaryTable(try? ArchitectureRegistry.architecture(for: parsed))
+            int = { name in (try? table.row(name)?.read(parsed))??.int }
+        } else {
+            var root = config.object ?? JSONObject()
+            if let text = root["text_config"]?.object {
+                for (k, v) in text.entries { root.set(k, v) }
             }
-            return nil
+            a.name = root["model_type"]?.string ?? root["architectures"]?[0]?.string
+            let table = summaryTable(nil)
+            int = { name in
+                guard let row = table.row(name) else { return nil }
+                for k in row.configKeys where !k.contains(".") {
+                    if let v = root[k]?.int { return v }
+                }
+                return nil
+            }
         }
         a.layers = int(.blockCount)
         a.hiddenSize = int(.embeddingLength)
