@@ -116,8 +116,9 @@ enum QuantBench {
     /// Quantizes and dequantizes every 2-D F16 weight of a GGUF, per type and thread count; figures are MB of F16
     /// input per second. Nothing is written: the GGUF writer is not part of the measurement.
     static func runGGUF(_ path: String, types: [ElementType], threads: [Int], repeats: Int, tsv: Bool) {
-        let reader: GGUFReader
-        do { reader = try GGUFReader(path: path) } catch { print("\(error)"); exit(2) }
+        // Opened like every command opens a model, so a gguf-split set (or any registered format) works too.
+        let reader: any TensorSource
+        do { reader = try ModelOpener.open(path) } catch { print("\(error)"); exit(2) }
         let weights = reader.tensors.filter { $0.type == .f16 && $0.shape.count == 2 && $0.name.hasSuffix("weight") }
         let totalBytes = weights.reduce(0) { $0 + $1.byteCount }
         let inMB = Double(totalBytes) / 1e6

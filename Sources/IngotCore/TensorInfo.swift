@@ -50,8 +50,8 @@ public struct TensorLocation: Sendable, Equatable {
 /// the files' mappings: bytes are lent inside `withBytes` scopes, `location(of:)` says where a tensor lives, and
 /// `release(_:)` drops a consumed tensor's pages so reading a model larger than memory stays bounded.
 public protocol TensorSource: AnyObject {
-    /// Short format name: `"safetensors"`, `"gguf"`.
-    var formatName: String { get }
+    /// The container format (`.gguf`, `.safetensors`); `formatName` is its printed name.
+    var formatID: FormatID { get }
     /// Path the source was opened from (a file, or the directory of a sharded checkpoint).
     var path: String { get }
     var metadata: Metadata { get }
@@ -73,6 +73,9 @@ public protocol TensorSource: AnyObject {
 }
 
 extension TensorSource {
+    /// Short format name, as reports print it: `"safetensors"`, `"gguf"`.
+    public var formatName: String { formatID.name }
+
     /// The info of tensor `name`, or nil.
     public func tensor(named name: String) -> TensorInfo? { info(name) }
 

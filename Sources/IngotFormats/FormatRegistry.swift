@@ -1,7 +1,11 @@
 import IngotCore
 
-/// One file format Ingot reads: how to recognise it from its first bytes (never its name) and how to open it.
+/// One file format Ingot reads: how to recognise it from its contents, and how to open it. Contents, not the name:
+/// a file is recognised by its first bytes; a `*.json` file counts as a safetensors index only when it parses and
+/// has a `weight_map` (the `.json` suffix only says that parsing is worth trying); a `.gguf` of other bytes is refused.
 public struct FileFormat: Sendable {
+    /// Which format this is; the sources it opens carry the same `formatID`.
+    public let id: FormatID
     /// Name as messages print it: `"GGUF"`, `"safetensors"`.
     public let name: String
     /// What it opens, for the "supported formats" line of errors and help.
@@ -25,10 +29,10 @@ public struct OpenOptions: Sendable {
 /// row here.
 public enum FormatRegistry {
     public static let formats: [FileFormat] = [
-        FileFormat(name: "GGUF", reads: ".gguf files, and gguf-split sets given their first file",
+        FileFormat(id: .gguf, name: "GGUF", reads: ".gguf files, and gguf-split sets given their first file",
                    recognises: { GGUFReader.recognises($0) },
                    open: { try GGUFSplitSet.open($0, laterShardAlone: $1.laterShardAlone) }),
-        FileFormat(name: "safetensors",
+        FileFormat(id: .safetensors, name: "safetensors",
                    reads: ".safetensors files, *.safetensors.index.json and Hugging Face checkpoint directories",
                    recognises: { SafetensorsReader.recognises($0) }, open: { path, _ in try SafetensorsReader(path: path) }),
     ]

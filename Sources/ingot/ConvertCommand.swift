@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import IngotCore
-import IngotFormats
 import IngotPipeline
 
 /// `ingot convert SRC -o OUT`: Hugging Face checkpoints, GGUF files and plain tensor files to GGUF or safetensors,
@@ -11,24 +9,24 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a checkpoint to GGUF or safetensors, optionally quantized.",
         discussion: """
-            SRC is a Hugging Face model directory (config.json, tokenizer.json, safetensors shards), a GGUF file or \
-            the first file of a gguf-split set (requantized), or a safetensors file or index (converted tensor by \
-            tensor, names kept); the format is recognised from the bytes. The output format follows OUT's \
-            extension unless --to says otherwise.
+            SRC is any input Ingot reads: \(CommandSupport.inputFormats). A Hugging Face directory needs its \
+            config.json and tokenizer.json; a GGUF input is requantized; a bare safetensors file or index is \
+            converted tensor by tensor, names kept. The format is recognised from the bytes. The output format \
+            (\(CommandSupport.outputFormats)) follows OUT's extension unless --to says otherwise.
 
             \(ConvertTypes.help)
             """)
 
-    @Argument(help: "Input: model directory, GGUF file (first file of a split set), safetensors file or index.")
+    @Argument(help: "Input: a model file, a gguf-split set by its first file, or a checkpoint directory (see above).")
     var source: String
 
-    @Option(name: .shortAndLong, help: "Output file (.gguf or .safetensors).")
+    @Option(name: .shortAndLong, help: "Output file (\(CommandSupport.outputExtensions)).")
     var output: String
 
     @Option(name: .long, help: "Type or mix (e.g. Q4_K_M, Q8_0, F16, MXFP4_MOE).")
     var type: String?
 
-    @Option(name: .customLong("to"), help: "Output format: gguf or safetensors (default: from -o's extension).")
+    @Option(name: .customLong("to"), help: "Output format: \(CommandSupport.outputFormats) (default: from -o's extension).")
     var to: String?
 
     @Option(name: .long, help: "Importance matrix (llama.cpp imatrix GGUF or legacy .dat).")
@@ -67,7 +65,7 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         if let to, OutputFormat(rawValue: to.lowercased()) == nil {
-            throw ValidationError("--to must be gguf or safetensors, not '\(to)'")
+            throw ValidationError("--to must be \(CommandSupport.outputFormats), not '\(to)'")
         }
         if let s = splitMaxSize, parseSize(s) == nil {
             throw ValidationError("--split-max-size: '\(s)' is not a size (e.g. 2G, 500M, 1000000)")

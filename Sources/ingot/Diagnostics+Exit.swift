@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import IngotCore
-#if canImport(Glibc)
-import Glibc
-#endif
+import IngotPipeline
 
 /// Runs a command body, turning Ingot diagnostics into a one-paragraph message on stderr and their exit status.
 /// Usage errors stay with ArgumentParser; `Ingot.main` maps them to exit 2.
@@ -19,7 +16,7 @@ func runReporting(files: [String] = [], _ body: () throws -> Void) throws {
     }
     do {
         try body()
-    } catch let e as IngotDiagnostic {
+    } catch let e as JobDiagnostic {
         var msg = "ingot: error: \(attributed(e.description))\n"
         if let h = e.hint { msg += "hint: \(h)\n" }
         Console.error(msg)
@@ -28,6 +25,6 @@ func runReporting(files: [String] = [], _ body: () throws -> Void) throws {
         throw e
     } catch {
         Console.error("ingot: error: \(attributed(String(describing: error)))\n")
-        throw ExitCode(2)
+        throw ExitCode(ExitStatus.badInput)
     }
 }

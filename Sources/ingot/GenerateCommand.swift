@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import IngotInference
 import IngotPipeline
 
 /// `ingot generate MODEL -p TEXT`: text generation with a KV cache, streamed to stdout. `GenerateJob` does the
@@ -15,7 +14,7 @@ struct GenerateCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model: a GGUF file (the first file of a split set), or a Hugging Face checkpoint.")
+    @Argument(help: "Model: \(CommandSupport.inputFormats).")
     var model: String
 
     @Option(name: [.short, .customLong("prompt")], help: "The prompt.")
@@ -54,7 +53,7 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var threads: ThreadOptions
 
     var options: GenerateOptions {
-        var s = SamplingOptions()
+        var s = GenerateOptions.Sampling()
         s.temperature = temperature
         s.topK = topK
         s.topP = topP
@@ -70,7 +69,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernel.reexecIfGeneric()
+        if let warning = BLASKernel.reexecIfGeneric() { Console.error(warning) }
         let o = options
         try runReporting(files: [model]) {
             let result = try GenerateJob.run(o) { event in

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import IngotCore
+import IngotPipeline
 
 /// The `ingot` command: a thin shell over IngotPipeline. Each subcommand lives in its own file.
 @main
@@ -8,7 +8,7 @@ struct Ingot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingot",
         abstract: "A workbench for large-language-model weights: inspect, convert, quantize, verify.",
-        version: IngotVersion.string,
+        version: CommandSupport.version,
         subcommands: [
             // One line per subcommand; keep alphabetical.
             ConvertCommand.self,
@@ -38,8 +38,12 @@ struct Ingot: ParsableCommand {
     }
 }
 
-/// The process exit statuses (README): 0 success, 1 a job or check failed, 2 bad usage or bad input.
+/// The exit statuses the CLI itself picks (README: 0 success, 1 a job or check failed, 2 bad usage or bad input).
+/// A job's failure carries its own status (`JobDiagnostic.exitCode`: 1 for a failed check, 2 for bad input), which
+/// `runReporting` passes through.
 enum ExitStatus {
-    static let failure: Int32 = 1
+    /// A usage or validation error (ArgumentParser's own would be 64).
     static let usage: Int32 = 2
+    /// An error that is not a job diagnostic, met while reading the input.
+    static let badInput: Int32 = 2
 }

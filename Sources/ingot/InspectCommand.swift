@@ -7,9 +7,8 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a model's format, metadata, architecture, tensors and totals (headers only).",
         discussion: """
-        PATH is a GGUF file (the first file of a split set shows the whole set), a .safetensors file, a \
-        model.safetensors.index.json, or a Hugging Face checkpoint directory; the format is detected from the \
-        file's bytes, not its name.
+        PATH is any input Ingot reads: \(CommandSupport.inputFormats). The first file of a gguf-split set shows \
+        the whole set, a later file its own header. The format is detected from the file's bytes, not its name.
         """
     )
 

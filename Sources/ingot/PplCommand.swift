@@ -19,7 +19,7 @@ struct PplCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model: a GGUF file (the first file of a split set), or a Hugging Face checkpoint.")
+    @Argument(help: "Model: \(CommandSupport.inputFormats).")
     var model: String
 
     @Option(name: .long, help: "Text file to score (not needed with --kld-base, whose tokens are used).")
@@ -60,7 +60,7 @@ struct PplCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernel.reexecIfGeneric()
+        if let warning = BLASKernel.reexecIfGeneric() { Console.error(warning) }
         let o = options
         try runReporting(files: o.files) {
             let result = try PerplexityJob.run(o) { event in

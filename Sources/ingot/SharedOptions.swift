@@ -1,5 +1,5 @@
 import ArgumentParser
-import IngotCore
+import IngotPipeline
 
 /// `--threads N`, shared by every command that computes.
 struct ThreadOptions: ParsableArguments {
@@ -7,7 +7,7 @@ struct ThreadOptions: ParsableArguments {
     var threads: Int?
 
     /// The count to use: the option, else every core.
-    var count: Int { threads ?? Parallel.coreCount }
+    var count: Int { threads ?? CommandSupport.coreCount }
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
@@ -23,6 +23,6 @@ struct OutputOptions: ParsableArguments {
 extension ValidationError {
     /// A job's own option check, reported as a usage error (exit 2, with the usage line).
     static func checking(_ body: () throws -> Void) throws {
-        do { try body() } catch let e as IngotDiagnostic { throw ValidationError(e.description) }
+        do { try body() } catch let e as JobDiagnostic { throw ValidationError(e.description) }
     }
 }

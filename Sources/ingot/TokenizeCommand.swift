@@ -1,5 +1,4 @@
 import ArgumentParser
-import IngotCore
 import IngotPipeline
 
 /// `ingot tokenize MODEL (TEXT | --file F) [--no-bos] [--json]`: token ids, for checking tokenizers.

@@ -8,13 +8,9 @@ import IngotTestSupport
 @Suite struct ConvertCLITests {
     static let models = Fixtures.url("models").path
 
-    static func tempDir() -> String {
-        Fixtures.temporaryDirectory("ingot-cli")
-    }
-
     @Test func jsonReportsTheResult() throws {
-        let dir = Self.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli")
+        defer { Fixtures.cleanup(dir) }
         let out = dir + "/llama.gguf"
         let r = try IngotBinary.run(["convert", Self.models + "/tiny-llama", "-o", out, "--type", "Q8_0", "--json", "--threads", "2"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -29,8 +25,8 @@ import IngotTestSupport
     }
 
     @Test func textPrintsPlanAndResultWithSummaryOnStderr() throws {
-        let dir = Self.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli")
+        defer { Fixtures.cleanup(dir) }
         let r = try IngotBinary.run(["convert", Self.models + "/tiny-gptoss-mxfp4", "-o", dir + "/g.gguf"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("gpt-oss (Hugging Face, GptOssForCausalLM)"))
@@ -42,8 +38,8 @@ import IngotTestSupport
     }
 
     @Test func dryRunWritesNothing() throws {
-        let dir = Self.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli")
+        defer { Fixtures.cleanup(dir) }
         let r = try IngotBinary.run(["convert", Self.models + "/tiny-mixtral", "-o", dir + "/m.gguf", "--type", "Q4_K_M", "--dry-run"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("blk.1.ffn_down_exps.weight"))
@@ -54,8 +50,8 @@ import IngotTestSupport
     }
 
     @Test func errorsExitTwoWithAMessage() throws {
-        let dir = Self.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli")
+        defer { Fixtures.cleanup(dir) }
         let bad = try IngotBinary.run(["convert", Self.models + "/tiny-llama", "-o", dir + "/x.gguf", "--type", "Q9_K"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("ingot: error:") && bad.stderr.contains("Q4_K_M"))
@@ -71,8 +67,8 @@ import IngotTestSupport
 
     /// Ctrl-C while the output is being written removes the temporary file; nothing appears under the final name.
     @Test func interruptRemovesTheTemporaryFile() throws {
-        let dir = Self.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli")
+        defer { Fixtures.cleanup(dir) }
         // 24 tensors of 512 KB of F32 to quantize one after another: writing starts after the first and lasts
         // long enough to interrupt in any build.
         let rows = 128, cols = 1024, count = 24

@@ -1,12 +1,12 @@
 import Foundation
+import IngotFormats
 import IngotPipeline
 import Testing
 import IngotTestSupport
 
 /// Exit statuses as the README promises them: 0 success (also `--help`, `--version`), 2 bad usage or bad input.
 @Suite struct ExitStatusCLITests {
-    static let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/models/tiny-llama").path
+    static let model = Fixtures.model("tiny-llama").path
 
     @Test func convertWithoutOutputExitsTwo() throws {
         let r = try IngotBinary.run(["convert", Self.model])
@@ -39,10 +39,24 @@ import IngotTestSupport
         #expect(gen.status == 0 && gen.stdout.contains("-n, --max-tokens"))
     }
 
+    /// Every command that opens a model lists the registered formats in its help; convert lists the outputs.
+    @Test func helpListsTheRegisteredFormats() throws {
+        for command in ["convert", "inspect", "ppl", "generate"] {
+            let r = try IngotBinary.run([command, "--help"])
+            #expect(r.status == 0)
+            // ArgumentParser wraps lines; compare with whitespace collapsed.
+            let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            for f in FormatRegistry.formats { #expect(text.contains(f.name + " ("), "\(command) --help lacks \(f.name)") }
+            if command == "convert" {
+                #expect(text.contains("--to <to> Output format: gguf or safetensors"), "\(text)")
+                #expect(text.contains("Output file (.gguf or .safetensors)"), "\(text)")
+            }
+        }
+    }
+
     @Test func unknownFormatExitsTwoNamingTheFileAndTheFormats() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-cli-fmt-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli-fmt")
+        defer { Fixtures.cleanup(dir) }
         let p = dir + "/model.gguf"
         FileManager.default.createFile(atPath: p, contents: Data("not a model".utf8))
         for command in [["inspect", p], ["convert", p, "-o", dir + "/out.gguf"], ["ppl", p, "--text", p]] {
@@ -51,5 +65,15 @@ import IngotTestSupport
             #expect(r.stderr.contains("ingot: error: \(p): not a GGUF or safetensors file (first bytes: [6E 6F 74 20 61 20 6D 6F])"), "\(r.stderr)")
             #expect(r.stderr.contains("hint: Ingot reads GGUF (") && r.stderr.contains("safetensors ("), "\(r.stderr)")
         }
+    }
+
+    /// More than a pipe's 64 KiB on stderr: the runner drains stderr while it reads stdout, so neither side blocks
+    /// (read in turn, this hangs until the time limit). The message names the whole path.
+    @Test(.timeLimit(.minutes(1))) func longStderrDoesNotBlockTheRunner() throws {
+        let path = "/nonexistent-" + String(repeating: "x", count: 100_000)
+        let r = try IngotBinary.run(["inspect", path])
+        #expect(r.status == 2)
+        #expect(r.stderr.utf8.count > 100_000 && r.stderr.contains(path), "\(r.stderr.prefix(200))")
+        #expect(r.stdout.isEmpty)
     }
 }

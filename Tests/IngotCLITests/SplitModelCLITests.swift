@@ -5,23 +5,19 @@ import IngotTestSupport
 /// A gguf-split set runs like the file it was split from: ppl, generate and tokenize on the first file of a set
 /// made by `ingot convert --split-max-size` give exactly what they give on the same model unsplit.
 @Suite struct SplitModelCLITests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-    static let model = fixtures.appendingPathComponent("models/tiny-llama").path
+    static let model = Fixtures.model("tiny-llama").path
 
     /// The first 4 kB of Calibration/eval.txt.
     static func textFile(in dir: String) throws -> String {
-        let repo = fixtures.deletingLastPathComponent().deletingLastPathComponent()
-        let all = try Data(contentsOf: repo.appendingPathComponent("Calibration/eval.txt"))
+        let all = try Data(contentsOf: Fixtures.repoRoot.appendingPathComponent("Calibration/eval.txt"))
         let path = dir + "/eval.txt"
         FileManager.default.createFile(atPath: path, contents: all.prefix(4000))
         return path
     }
 
     @Test func splitSetEqualsUnsplit() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-cli-split-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-cli-split")
+        defer { Fixtures.cleanup(dir) }
         let whole = try IngotBinary.run(["convert", Self.model, "-o", dir + "/whole.gguf", "--type", "Q8_0", "--threads", "2"])
         #expect(whole.status == 0, "\(whole.stderr)")
         let split = try IngotBinary.run(["convert", Self.model, "-o", dir + "/split.gguf", "--type", "Q8_0",

@@ -48,12 +48,9 @@ import IngotTestSupport
 }
 
 @Suite struct AtomicOutputFileTests {
-    func tempDir() throws -> String {
-        Fixtures.temporaryDirectory("ingot-core")
-    }
-
     @Test func nothingUnderFinalNameUntilCommit() throws {
-        let d = try tempDir()
+        let d = Fixtures.temporaryDirectory("ingot-core")
+        defer { Fixtures.cleanup(d) }
         let path = d + "/out.bin"
         let f = try AtomicOutputFile(path: path)
         try f.write([1, 2, 3])
@@ -65,7 +62,8 @@ import IngotTestSupport
     }
 
     @Test func abandonLeavesNothing() throws {
-        let d = try tempDir()
+        let d = Fixtures.temporaryDirectory("ingot-core")
+        defer { Fixtures.cleanup(d) }
         let path = d + "/out.bin"
         var tmp = ""
         do {
@@ -79,7 +77,8 @@ import IngotTestSupport
     }
 
     @Test func refusesToOverwriteAnInput() throws {
-        let d = try tempDir()
+        let d = Fixtures.temporaryDirectory("ingot-core")
+        defer { Fixtures.cleanup(d) }
         let input = d + "/model.safetensors"
         try Data([1, 2]).write(to: URL(fileURLWithPath: input))
         #expect(throws: FileError.self) { _ = try AtomicOutputFile(path: input, protectedInputs: [input]) }
@@ -87,7 +86,8 @@ import IngotTestSupport
     }
 
     @Test func mappedFileReadsAndReportsMissing() throws {
-        let d = try tempDir()
+        let d = Fixtures.temporaryDirectory("ingot-core")
+        defer { Fixtures.cleanup(d) }
         let p = d + "/f"
         try Data([5, 6, 7]).write(to: URL(fileURLWithPath: p))
         let m = try MappedFile(path: p)

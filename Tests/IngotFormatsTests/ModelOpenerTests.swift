@@ -50,6 +50,24 @@ import IngotTestSupport
         #expect(try ModelOpener.format(of: dir + "/looks-like.gguf").name == "safetensors")
     }
 
+    /// The typed identity: every registry row has its own `FormatID`, and what a row opens carries that id (the
+    /// id, not a spelling, is what convert and the model loader branch on).
+    @Test func openedSourcesCarryTheirRowsFormatID() throws {
+        #expect(Set(FormatRegistry.formats.map(\.id)).count == FormatRegistry.formats.count)
+        let dir = Fixtures.temporaryDirectory()
+        defer { Fixtures.cleanup(dir) }
+        try Self.writeGGUF(dir + "/g.bin", tensors: [("a", 4)])
+        let paths = try Self.writeSafetensors(dir + "/s.safetensors", tensors: [("b", 64), ("c", 64)], maxShardSize: 300)
+        let index = try #require(paths.first { $0.hasSuffix(".index.json") })
+        for (path, id) in [(dir + "/g.bin", FormatID.gguf), (paths[0], .safetensors), (index, .safetensors), (dir, .safetensors)] {
+            let row = try ModelOpener.format(of: path)
+            let source = try ModelOpener.open(path)
+            #expect(row.id == id && source.formatID == id, "\(path)")
+            #expect(source.formatName == id.name)
+        }
+        #expect(FormatID.gguf != FormatID.safetensors && FormatID.gguf == FormatID("gguf"))
+    }
+
     @Test func directoryAndIndexOpenEveryShard() throws {
         let dir = Fixtures.temporaryDirectory()
         defer { Fixtures.cleanup(dir) }

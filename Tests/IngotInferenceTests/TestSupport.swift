@@ -5,7 +5,7 @@ import IngotTestSupport
 
 /// An in-memory ``TensorSource`` for kernel tests: tensors given as floats and encoded to a plain type.
 final class MemorySource: TensorSource {
-    let formatName = "memory"
+    let formatID = FormatID("memory")
     let path = "memory"
     var metadata = Metadata()
     private(set) var tensors: [TensorInfo] = []

@@ -5,12 +5,6 @@ import Testing
 @testable import IngotPipeline
 import IngotTestSupport
 
-private let fixtures = Fixtures.root
-
-private func tempDir() -> String {
-    Fixtures.temporaryDirectory("ingot-inspect")
-}
-
 /// A small MoE-shaped GGUF: metadata with a long token array, an embedding and two typed tensors.
 func writeSampleGGUF(_ path: String) throws {
     var md = Metadata()
@@ -36,11 +30,12 @@ func writeSampleGGUF(_ path: String) throws {
 
 @Suite struct InspectTests {
     @Test func ggufReport() throws {
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-inspect")
+        defer { Fixtures.cleanup(dir) }
         let path = dir + "/m.bin"  // the format is sniffed, not taken from the name
         try writeSampleGGUF(path)
-        #expect(try Inspector.detect(path: path) == .gguf)
+        let format = try ModelOpener.format(of: path)
+        #expect(format.name == "GGUF" && format.id == .gguf)
         let r = try Inspector.inspect(path: path)
         #expect(r.format == "gguf" && r.version == 3)
         #expect(r.tensors.count == 3)
@@ -92,8 +87,9 @@ func writeSampleGGUF(_ path: String) throws {
     ] as [(String, String, Int, Int, Int, Int, Int, Int, Int, Int?, Int?)])
     func checkpointDirectory(name: String, arch: String, tensors: Int, layers: Int, hidden: Int, heads: Int,
                              kv: Int, vocab: Int, ctx: Int, experts: Int?, perToken: Int?) throws {
-        let path = fixtures.appendingPathComponent("models/" + name).path
-        #expect(try Inspector.detect(path: path) == .checkpointDirectory)
+        let path = Fixtures.model(name).path
+        let format = try ModelOpener.format(of: path)
+        #expect(format.name == "safetensors" && format.id == .safetensors)
         let r = try Inspector.inspect(path: path)
         #expect(r.format == "safetensors")
         #expect(r.tensors.count == tensors)
@@ -106,8 +102,8 @@ func writeSampleGGUF(_ path: String) throws {
     }
 
     @Test func ggufSplitSet() throws {
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-inspect")
+        defer { Fixtures.cleanup(dir) }
         var md = Metadata()
         md.append("general.architecture", .string("llama"))
         let tensors = (0..<5).map { TensorInfo(name: "t\($0)", type: .f32, shape: [8], byteCount: 32) }
@@ -125,8 +121,8 @@ func writeSampleGGUF(_ path: String) throws {
     }
 
     @Test func rejectsUnknownBytes() throws {
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.temporaryDirectory("ingot-inspect")
+        defer { Fixtures.cleanup(dir) }
         let p = dir + "/x.gguf"
         FileManager.default.createFile(atPath: p, contents: Data("hello world".utf8))
         do { _ = try Inspector.inspect(path: p); Issue.record("accepted") } catch let e as IngotFailure {

@@ -26,13 +26,15 @@ import IngotTestSupport
         var originals: [String: [Float]] = [:]
         var quantized: [String: NF4Tensor] = [:]
         for info in source.header.tensors {
-            let raw = source.bytes(of: info)
             guard Self.isLinear(info.name) else {
-                components.append(WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: Array(raw)))
+                let raw = source.withBytes(of: info) { Array($0) }
+                components.append(WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: raw))
                 continue
             }
             var x = [Float](repeating: 0, count: info.elementCount)
-            let ok = x.withUnsafeMutableBufferPointer { ElementConversion.toFloat(info.type, raw.baseAddress!, $0.baseAddress!, count: info.elementCount) }
+            let ok = source.withBytes(of: info) { raw in
+                x.withUnsafeMutableBufferPointer { ElementConversion.toFloat(info.type, raw.baseAddress!, $0.baseAddress!, count: info.elementCount) }
+            }
             #expect(ok)
             let t = try NF4Quantizer.quantize(x, shape: info.shape, options: options)
             originals[info.name] = x
@@ -60,7 +62,7 @@ import IngotTestSupport
         let file = try SafetensorsFile(path: dir + "/model.safetensors")
         var stored: [String: WeightComponent] = [:]
         for info in file.header.tensors {
-            stored[info.name] = WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: Array(file.bytes(of: info)))
+            stored[info.name] = WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: file.withBytes(of: info) { Array($0) })
         }
         for (name, t) in quantized {
             let json = try #require(stored[NF4QuantState.tensorName(prefix: name, type: .nf4)]).bytes

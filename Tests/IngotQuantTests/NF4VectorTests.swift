@@ -152,7 +152,7 @@ import IngotTestSupport
         let file = try SafetensorsFile(path: path)
         var stored: [String: WeightComponent] = [:]
         for info in file.header.tensors {
-            stored[info.name] = WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: Array(file.bytes(of: info)))
+            stored[info.name] = WeightComponent(name: info.name, dtype: info.type, shape: info.shape, bytes: file.withBytes(of: info) { Array($0) })
         }
         for (key, t) in tensors {
             let json = try #require(stored[NF4QuantState.tensorName(prefix: key, type: t.state.quantType)]).bytes

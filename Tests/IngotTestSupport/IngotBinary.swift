@@ -51,6 +51,8 @@ public enum IngotBinary {
     }
 
     /// Runs `ingot args…` with `NO_COLOR=1`; returns the exit status and everything written to stdout and stderr.
+    /// Both pipes are drained at once (stderr on a thread of its own): read one after the other, a child that
+    /// fills the second pipe (64 KiB) while the first is still being read would block for ever.
     public static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try executable())
@@ -62,10 +64,31 @@ public enum IngotBinary {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        // Read before waiting so a large output cannot fill the pipe and block the child.
+        // Read before waiting so a large output cannot fill a pipe and block the child.
+        let e = StderrDrain(err.fileHandleForReading)
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        let errData = e.finish()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own; `finish` waits for it and returns the bytes.
+private final class StderrDrain: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the reading thread before `done` is signalled, read only after waiting on it.
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        let t = Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+        t.start()
+    }
+
+    func finish() -> Data {
+        done.wait()
+        return data
     }
 }

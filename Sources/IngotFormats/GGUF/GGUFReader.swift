@@ -12,9 +12,10 @@ public final class GGUFReader: TensorSource {
     public static let maxNameLength = 63
     public static let maxDimensions = 4
 
-    public let formatName = "gguf"
+    public let formatID = FormatID.gguf
     public let path: String
-    public let file: MappedFile
+    /// The mapping; internal so the bytes are only ever lent inside `withBytes` scopes.
+    let file: MappedFile
     /// 2 or 3.
     public let version: UInt32
     /// Key/values in file order, with their GGUF value types.

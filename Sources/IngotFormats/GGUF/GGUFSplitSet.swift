@@ -8,7 +8,7 @@ import IngotCore
 /// and has `split.no` 0; shard k has `split.no` k−1; no tensor appears in two shards (the error names the later
 /// shard); the shards together hold `split.tensors.count` tensors when the key is present.
 public final class GGUFSplitSet: TensorSource {
-    public let formatName = "gguf"
+    public let formatID = FormatID.gguf
     /// The first file.
     public var path: String { shards[0].path }
     /// The first file's metadata.

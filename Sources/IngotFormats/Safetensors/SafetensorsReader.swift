@@ -3,7 +3,8 @@ import IngotCore
 
 /// One memory-mapped safetensors file with its validated header.
 public final class SafetensorsFile {
-    public let file: MappedFile
+    /// The mapping; internal so the bytes are only ever lent inside `withBytes` scopes.
+    let file: MappedFile
     public let header: SafetensorsHeader
     public var path: String { file.path }
 
@@ -13,8 +14,13 @@ public final class SafetensorsFile {
         header = try SafetensorsHeader(file: file.bytes, path: path)
     }
 
-    /// The bytes of `info` (one of `header.tensors`), zero-copy.
-    public func bytes(of info: TensorInfo) -> UnsafeRawBufferPointer {
+    /// Calls `body` with the bytes of `info` (one of `header.tensors`), zero-copy; valid only inside `body`.
+    public func withBytes<R>(of info: TensorInfo, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(bytes(of: info))
+    }
+
+    /// The bytes of `info`; private because the pointer outlives no scope safely (the mapping goes with `self`).
+    private func bytes(of info: TensorInfo) -> UnsafeRawBufferPointer {
         let start = header.dataStart + info.offset
         return UnsafeRawBufferPointer(rebasing: file.bytes[start..<(start + info.byteCount)])
     }
@@ -27,7 +33,7 @@ public final class SafetensorsFile {
 /// walks each file front to back. `TensorInfo.offset` is relative to its own shard's data buffer;
 /// `location(of:)` gives the file and absolute offset.
 public final class SafetensorsReader: TensorSource {
-    public let formatName = "safetensors"
+    public let formatID = FormatID.safetensors
     /// The path opened: a file, an index.json, or a directory.
     public let path: String
     /// `__metadata__` of the first shard, as `.string` values.
@@ -238,7 +244,7 @@ public final class SafetensorsReader: TensorSource {
             throw IngotFailure("\(path): no tensor named '\(name)'")
         }
         let f = files[loc.file]
-        return try body(f.bytes(of: f.header.tensors[loc.tensor]))
+        return try f.withBytes(of: f.header.tensors[loc.tensor], body)
     }
 
     /// The info of `name` (O(1)).

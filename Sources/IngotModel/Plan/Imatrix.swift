@@ -116,7 +116,7 @@ public struct ImportanceMatrix: Sendable {
         let file = try MappedFile(path: path)
         file.adviseSequential()
         let hash = SHA256.hex(of: file.bytes)
-        if file.bytes.count >= 4 && Array(file.bytes[0..<4]) == Array("GGUF".utf8) {
+        if GGUFReader.recognises(try FileHead(path: path)) {
             let source = try openGGUF(file)
             return try fromGGUF(source, path: path, sha256: hash)
         }

@@ -36,7 +36,7 @@ public final class ConvertInput {
         source = try ModelOpener.open(path)
         var isDir: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-        if source.formatName == "gguf" {
+        if source.formatID == .gguf {
             kind = .gguf
             directory = nil
         } else if isDir.boolValue, let configPath = ModelOpener.companion("config.json", of: path) {

@@ -60,10 +60,11 @@ public struct ConvertOptions: Sendable {
 public enum OutputFormat: String, CaseIterable, Sendable {
     case gguf, safetensors
 
-    /// From a file name's extension, or nil.
+    /// From a file name's extension (`.` and the raw value, any case), or nil.
     public init?(path: String) {
         let lower = path.lowercased()
-        if lower.hasSuffix(".gguf") { self = .gguf } else if lower.hasSuffix(".safetensors") { self = .safetensors } else { return nil }
+        guard let f = Self.allCases.first(where: { lower.hasSuffix("." + $0.rawValue) }) else { return nil }
+        self = f
     }
 }
 

@@ -6,26 +6,6 @@ import IngotModel
 /// Builds an `InspectReport` for a path, opened through `ModelOpener`: the format is recognised from the bytes,
 /// not the extension; a gguf-split set (given its first file) and a sharded checkpoint are shown whole.
 public enum Inspector {
-    /// What a path holds.
-    public enum DetectedFormat: Equatable {
-        case gguf
-        case safetensors
-        /// A directory: a Hugging Face checkpoint (config.json and safetensors files).
-        case checkpointDirectory
-        /// A `*.safetensors.index.json`.
-        case safetensorsIndex
-    }
-
-    /// Sniffs `path` with the format registry (GGUF magic; safetensors header length then `{`; a directory; a
-    /// JSON index with `weight_map`).
-    public static func detect(path: String) throws -> DetectedFormat {
-        let head = try FileHead(path: path)
-        let format = try ModelOpener.format(of: path)
-        if format.name == "GGUF" { return .gguf }
-        if head.isDirectory { return .checkpointDirectory }
-        return head.path.hasSuffix(".json") && head.bytes.first == UInt8(ascii: "{") ? .safetensorsIndex : .safetensors
-    }
-
     /// Reads the headers of `path` and summarises them. A later file of a gguf-split set is shown alone (its own
     /// header); the first file shows the whole set.
     public static func inspect(path: String) throws -> InspectReport {

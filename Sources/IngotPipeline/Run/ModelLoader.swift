@@ -34,7 +34,7 @@ public enum ModelLoader {
     public static func open(_ path: String, threads: Int = Parallel.coreCount, tokenizer wantTokenizer: Bool = true) throws -> LoadedModel {
         let r = try ModelOpener.open(path)
         let weightBytes = r.tensors.reduce(0) { $0 + $1.byteCount }
-        if r.formatName == "gguf" {
+        if r.formatID == .gguf {
             let m = try Transformer(ggufSource: r, threads: threads)
             let tok = wantTokenizer && r.metadata["tokenizer.ggml.tokens"] != nil ? try Tokenizer.load(gguf: r.metadata, file: path) : nil
             return LoadedModel(transformer: m, tokenizer: tok, path: path, weightBytes: weightBytes)

@@ -5,7 +5,7 @@ import IngotCore
 
 /// A GGUF imatrix held in memory, shaped like the GGUF reader's TensorSource (shapes outermost first).
 final class MemoryImatrixSource: TensorSource {
-    let formatName = "gguf"
+    let formatID = FormatID.gguf
     let path: String
     var metadata = Metadata()
     var tensors: [TensorInfo] = []
