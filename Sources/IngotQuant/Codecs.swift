@@ -18,6 +18,7 @@ public enum Codecs {
         Q5_K.self,
         Q6_K.self,
         IQ4_NL.self,
+        IQ4_XS.self,
         MXFP4.self,
         Q8_1.self,
         Q8_K.self,

@@ -28,7 +28,7 @@ import IngotTestSupport
         case .q4_K, .q4_1: model = 4.13 / 15
         case .q5_K, .q5_1: model = 4.13 / 31
         case .q6_K: model = 3.53 / 63
-        case .q4_0, .iq4_nl: model = 4.13 / 15
+        case .q4_0, .iq4_nl, .iq4_xs: model = 4.13 / 15
         case .tq1_0, .tq2_0: model = 2.9        // levels −A, 0, A: step A ≈ E[max |x| of 256] ≈ 2.9σ
         case .q5_0: model = 4.13 / 31
         case .q8_0: model = 4.13 / 254
