@@ -19,6 +19,8 @@ public enum Codecs {
         Q6_K.self,
         IQ4_NL.self,
         IQ4_XS.self,
+        IQ3_XXS.self,
+        IQ3_S.self,
         MXFP4.self,
         Q8_1.self,
         Q8_K.self,

@@ -6,7 +6,7 @@ import IngotQuant
 @testable import IngotPipeline
 import IngotTestSupport
 
-/// tiny-llama converted to the IQ4_XS, TQ1_0 and TQ2_0 file types and read back: the types llama-quantize's rules
+/// tiny-llama converted to the IQ4_XS, IQ3_S, IQ3_M, TQ1_0 and TQ2_0 file types and read back: the types llama-quantize's rules
 /// give each tensor (written out here from src/llama-quant.cpp, independently of the planner), `general.file_type`,
 /// and every quantized tensor equal, byte for byte, to the codec's encoding of the F16 conversion's values (the
 /// codecs themselves are held to ggml's bytes by GGMLVectorTests), decoding close to those values.
@@ -27,6 +27,14 @@ import IngotTestSupport
         Case(type: "IQ4_XS", fileTypeID: 30, expected: { n in
             n == "output.weight" ? .q6_K : n.hasSuffix("attn_v.weight") ? .q5_K : .iq4_xs
         }, rmse: 1.5 * 4.13 / 15 / Float(12).squareRoot()),
+        // IQ3_S: attn_v → Q4_K (gqa ≥ 4), output.weight → Q6_K, the rest (token_embd too) IQ3_S. IQ3_M adds
+        // attn_output → Q4_K; its "ffn_down layer < n/8 → Q4_K" is empty for 4 layers. Bound: 1.5 × the 3-bit model.
+        Case(type: "IQ3_S", fileTypeID: 26, expected: { n in
+            n == "output.weight" ? .q6_K : n.hasSuffix("attn_v.weight") ? .q4_K : .iq3_s
+        }, rmse: 1.5 * 4.13 / 7 / Float(12).squareRoot()),
+        Case(type: "IQ3_M", fileTypeID: 27, expected: { n in
+            n == "output.weight" ? .q6_K : n.hasSuffix("attn_v.weight") || n.hasSuffix("attn_output.weight") ? .q4_K : .iq3_s
+        }, rmse: 1.5 * 4.13 / 7 / Float(12).squareRoot()),
         // TQ1_0 / TQ2_0: token_embd → Q4_K, output.weight → Q6_K, every other weight the ternary type. Ternary codes
         // at d = max|x| of 256 lose much of a trained weight (≈ 0.8 here, gguf-py's decoding agrees): bound 0.95,
         // under the 1 that decoding to all zeros would give.
