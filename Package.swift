@@ -40,12 +40,11 @@ let package = Package(
                                "IngotInference", "IngotCalibration"]),
 
         // MARK: - Command line
-        // Swift 5 mode for the CLI: its commands write to C's `stderr` (`fputs`), a mutable global that Swift 6
-        // rejects; the thin-CLI work replaces those writes, then this can go.
+        // Swift 6 mode: the commands write through `Console` (FileHandle), not C's mutable global `stderr`.
         .executableTarget(name: "ingot", dependencies: [
             "IngotPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: [.swiftLanguageMode(.v5)]),
+        ]),
         .executableTarget(name: "ingot-bench", dependencies: ["IngotPipeline"], path: "Benchmarks/ingot-bench"),
 
         // MARK: - Tests (Swift Testing; fixtures under Tests/Fixtures, described in Tests/Fixtures/README.md)

@@ -16,6 +16,6 @@ enum BLASKernel {
         cArgs.append(nil)
         execv("/proc/self/exe", &cArgs)
         // exec failed: carry on with the kernels we have.
-        fputs("ingot: warning: OpenBLAS runs generic \(BLASRuntime.coreName) kernels; set OPENBLAS_CORETYPE=\(core) for speed\n", stderr)
+        Console.error("ingot: warning: OpenBLAS runs generic \(BLASRuntime.coreName) kernels; set OPENBLAS_CORETYPE=\(core) for speed\n")
     }
 }

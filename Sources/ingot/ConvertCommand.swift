@@ -11,17 +11,15 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a checkpoint to GGUF or safetensors, optionally quantized.",
         discussion: """
-            SRC is a Hugging Face model directory (config.json, tokenizer.json, safetensors shards), a .gguf file \
-            (requantized) or a .safetensors file (converted tensor by tensor, names kept). The output format follows \
-            OUT's extension unless --to says otherwise.
+            SRC is a Hugging Face model directory (config.json, tokenizer.json, safetensors shards), a GGUF file or \
+            the first file of a gguf-split set (requantized), or a safetensors file or index (converted tensor by \
+            tensor, names kept); the format is recognised from the bytes. The output format follows OUT's \
+            extension unless --to says otherwise.
 
-            Types: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, MXFP4 (one type \
-            everywhere llama.cpp would quantize), and llama-quantize's mixes Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, \
-            Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, MXFP4_MOE. Without --type, the checkpoint's own F16/BF16 is kept. \
-            Safetensors output takes F32, F16, BF16, NF4 (bitsandbytes layout) or INT8 (per-row weight + scale).
+            \(ConvertTypes.help)
             """)
 
-    @Argument(help: "Input: model directory, .gguf or .safetensors file.")
+    @Argument(help: "Input: model directory, GGUF file (first file of a split set), safetensors file or index.")
     var source: String
 
     @Option(name: .shortAndLong, help: "Output file (.gguf or .safetensors).")
@@ -60,14 +58,12 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("split-max-size"), help: "Split the GGUF into files of at most SIZE (e.g. 2G, 500M).")
     var splitMaxSize: String?
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threads: ThreadOptions
 
     @Flag(name: .customLong("dry-run"), help: "Print the per-tensor plan and sizes; write nothing.")
     var dryRun = false
 
-    @Flag(name: .long, help: "Print the plan and result as JSON.")
-    var json = false
+    @OptionGroup var report: OutputOptions
 
     func validate() throws {
         if let to, OutputFormat(rawValue: to.lowercased()) == nil {
@@ -76,7 +72,6 @@ struct ConvertCommand: ParsableCommand {
         if let s = splitMaxSize, parseSize(s) == nil {
             throw ValidationError("--split-max-size: '\(s)' is not a size (e.g. 2G, 500M, 1000000)")
         }
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -93,10 +88,10 @@ struct ConvertCommand: ParsableCommand {
                 imatrix: imatrix, tensorTypes: tensorType, outputTensorType: outputTensorType,
                 tokenEmbeddingType: tokenEmbeddingType, pure: pure, leaveOutputTensor: leaveOutputTensor,
                 keepRouterPrecision: keepRouterPrecision, allowRequantize: allowRequantize,
-                splitMaxSize: splitMaxSize.flatMap(parseSize), threads: threads ?? Parallel.coreCount, dryRun: dryRun)
-            let progress = json ? nil : ConvertProgress()
+                splitMaxSize: splitMaxSize.flatMap(parseSize), threads: threads.count, dryRun: dryRun)
+            let progress = report.json ? nil : ConvertProgress()
             let (plan, result) = try ConvertJob.run(options, progress: progress)
-            if json {
+            if report.json {
                 print(ConvertReport.json(plan, result: result, perTensor: dryRun).serialized(pretty: true))
             } else {
                 print(ConvertReport.text(plan, result: result, perTensor: dryRun), terminator: "")

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// Runs a command body, turning Ingot diagnostics into a one-paragraph message on stderr and their exit status.
-/// Usage errors stay with ArgumentParser (exit 64 → we map to 2 via `ValidationError`).
+/// Usage errors stay with ArgumentParser; `Ingot.main` maps them to exit 2.
 ///
 /// `files` are the paths the command reads and writes, the input first: a message that names none of them (an
 /// architecture-mapping or quantizer error knows only the tensor) is prefixed with the input, so every failure
@@ -22,12 +22,12 @@ func runReporting(files: [String] = [], _ body: () throws -> Void) throws {
     } catch let e as IngotDiagnostic {
         var msg = "ingot: error: \(attributed(e.description))\n"
         if let h = e.hint { msg += "hint: \(h)\n" }
-        fputs(msg, stderr)
+        Console.error(msg)
         throw ExitCode(e.exitCode)
     } catch let e as ExitCode {
         throw e
     } catch {
-        fputs("ingot: error: \(attributed(String(describing: error)))\n", stderr)
+        Console.error("ingot: error: \(attributed(String(describing: error)))\n")
         throw ExitCode(2)
     }
 }

@@ -7,16 +7,16 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a model's format, metadata, architecture, tensors and totals (headers only).",
         discussion: """
-        PATH is a .gguf file, a .safetensors file, a model.safetensors.index.json, or a Hugging Face checkpoint \
-        directory; the format is detected from the file's bytes, not its name.
+        PATH is a GGUF file (the first file of a split set shows the whole set), a .safetensors file, a \
+        model.safetensors.index.json, or a Hugging Face checkpoint directory; the format is detected from the \
+        file's bytes, not its name.
         """
     )
 
     @Argument(help: "Model file or checkpoint directory.")
     var path: String
 
-    @Flag(name: .long, help: "Print one JSON object instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @Flag(name: .long, help: "Add the tensor table (name, type, shape, bytes, offset).")
     var tensors = false
@@ -28,7 +28,7 @@ struct InspectCommand: ParsableCommand {
         try runReporting {
             var report = try Inspector.inspect(path: path)
             if let filter { report = try report.filtered(by: filter) }
-            if json {
+            if output.json {
                 print(report.json().serialized(pretty: true))
             } else {
                 print(report.text(showTensors: tensors || filter != nil), terminator: "")

@@ -8,7 +8,7 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Print the token ids of a text.",
         discussion: """
-        MODEL is a GGUF file (a model or a vocabulary-only file), a Hugging Face model directory with \
+        MODEL is a GGUF file (a model, the first file of a split set, or a vocabulary-only file), a Hugging Face model directory with \
         tokenizer.json, or a tokenizer.json file. Special tokens written in the text (e.g. <|eot_id|>) match \
         as tokens.
         """
@@ -26,17 +26,18 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(name: .customLong("no-bos"), help: "Add no special tokens (no BOS/EOS), as llama.cpp's tokenizer tests count them.")
     var noBOS = false
 
-    @Flag(name: .long, help: "Print {\"ids\": [...]} instead of space-separated ids.")
-    var json = false
+    @OptionGroup var report: OutputOptions
+
+    func validate() throws {
+        if (text == nil) == (file == nil) { throw ValidationError("tokenize: give either TEXT or --file FILE") }
+    }
 
     func run() throws {
         try runReporting {
-            // Checked here rather than in validate() so bad usage exits 2 like every input error.
-            if (text == nil) == (file == nil) { throw IngotFailure("tokenize: give either TEXT or --file FILE") }
             let input = try file.map(TokenizeJob.readText) ?? text!
             let ids = try TokenizeJob.tokenize(model: model, text: input, addSpecial: !noBOS)
             let list = ids.map(String.init)
-            print(json ? "{\"ids\": [" + list.joined(separator: ", ") + "]}" : list.joined(separator: " "))
+            print(report.json ? "{\"ids\": [" + list.joined(separator: ", ") + "]}" : list.joined(separator: " "))
         }
     }
 }

@@ -44,6 +44,9 @@ public enum GGUFError: IngotDiagnostic, Equatable {
     case dataSectionPastEnd(path: String, dataOffset: Int, fileSize: Int)
     /// A writer used out of order, or given a value or tensor GGUF cannot hold.
     case writeMisuse(path: String, reason: String)
+    /// A gguf-split set whose files do not fit together (naming, `split.no` order, a tensor in two shards,
+    /// `split.tensors.count`); `path` is the file at fault.
+    case badSplit(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -99,7 +102,7 @@ public enum GGUFError: IngotDiagnostic, Equatable {
             return "\(p): tensor '\(t)' data ends at byte \(end), past the end of the file (\(size) bytes)"
         case .dataSectionPastEnd(let p, let off, let size):
             return "\(p): data section starts at offset \(off), past the end of the file (\(size) bytes)"
-        case .writeMisuse(let p, let reason):
+        case .writeMisuse(let p, let reason), .badSplit(let p, let reason):
             return "\(p): \(reason)"
         }
     }
@@ -116,6 +119,8 @@ public enum GGUFError: IngotDiagnostic, Equatable {
             return "convert it back with gguf-py's gguf_convert_endian.py FILE little"
         case .writeMisuse:
             return nil
+        case .badSplit:
+            return "keep the files and names gguf-split gave the set, and pass its first file"
         case .badOffset:
             return "the file was written by a faulty tool; llama.cpp rejects it too"
         default:

@@ -234,6 +234,13 @@ public final class GGUFReader: TensorSource {
         }
     }
 
+    // MARK: - Detection
+
+    /// A GGUF file starts with the magic `GGUF` (the byte order of what follows is the reader's concern).
+    public static func recognises(_ head: FileHead) -> Bool {
+        !head.isDirectory && head.bytes.starts(with: [0x47, 0x47, 0x55, 0x46])
+    }
+
     // MARK: - Access
 
     /// The info of `name` (O(1)).
@@ -241,6 +248,15 @@ public final class GGUFReader: TensorSource {
 
     /// Absolute file offset of tensor `name`'s data.
     public func absoluteOffset(of name: String) -> Int? { lookup[name].map { dataOffset + tensors[$0].offset } }
+
+    public func location(of name: String) -> TensorLocation? {
+        absoluteOffset(of: name).map { TensorLocation(path: path, offset: $0) }
+    }
+
+    public func release(_ name: String) {
+        guard let i = lookup[name] else { return }
+        file.release(offset: dataOffset + tensors[i].offset, count: tensors[i].byteCount)
+    }
 
     public func withBytes<R>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         guard let i = lookup[name] else { throw IngotFailure("\(path): no tensor named '\(name)'") }

@@ -174,6 +174,8 @@ public final class GGUFWriter: TensorSink {
     }
 
     /// Checks every tensor was written, then fsyncs and renames the file into place.
+    public var outputPaths: [String] { [path] }
+
     public func finish() throws {
         try start()
         guard !finished else { return }

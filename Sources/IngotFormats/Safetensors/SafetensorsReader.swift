@@ -129,6 +129,24 @@ public final class SafetensorsReader: TensorSource {
         indexMetadata = index?.metadata
     }
 
+    /// A directory (a checkpoint; `locate(directory:)` says what it lacks), a file whose 8-byte little-endian
+    /// header length is followed by `{` (after optional whitespace, which serde accepts), or a JSON file with a
+    /// `weight_map` (an index). The length itself is the reader's to check, so a bad one gets its precise error.
+    public static func recognises(_ head: FileHead) -> Bool {
+        if head.isDirectory { return true }
+        let b = head.bytes
+        if b.count >= 9 {
+            var i = 8
+            while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+            let n = b.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            if n > 0, i < b.count, b[i] == UInt8(ascii: "{") { return true }
+        }
+        if head.path.hasSuffix(".json"), head.size > 0, let v = try? JSON.parseFile(head.path), v["weight_map"] != nil {
+            return true
+        }
+        return false
+    }
+
     /// Where a checkpoint lives in `directory`: the index if there is one, else `model.safetensors`, else the only
     /// `.safetensors` file.
     static func locate(directory: String) throws -> (index: String?, file: String?) {
@@ -199,10 +217,20 @@ public final class SafetensorsReader: TensorSource {
     }
 
     /// The shard file and absolute byte offset of tensor `name`.
-    public func location(of name: String) -> (path: String, offset: Int)? {
+    public func location(of name: String) -> TensorLocation? {
         guard let loc = lookup[name] else { return nil }
         let f = files[loc.file]
-        return (f.path, f.header.dataStart + f.header.tensors[loc.tensor].offset)
+        return TensorLocation(path: f.path, offset: f.header.dataStart + f.header.tensors[loc.tensor].offset)
+    }
+
+    /// The shard paths, in order.
+    public var filePaths: [String] { files.map(\.path) }
+
+    public func release(_ name: String) {
+        guard let loc = lookup[name] else { return }
+        let f = files[loc.file]
+        let t = f.header.tensors[loc.tensor]
+        f.file.release(offset: f.header.dataStart + t.offset, count: t.byteCount)
     }
 
     public func withBytes<R>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {

@@ -71,7 +71,7 @@ public enum ConvertJob {
             throw error
         }
         let seconds = Date().timeIntervalSince(start)
-        let files = outputFiles(sink, plan)
+        let files = sink.outputPaths
         let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
         progress?.finish()
         return (plan, ConvertResult(files: files, bytes: bytes, tensorCount: plan.tensors.count,
@@ -94,19 +94,16 @@ public enum ConvertJob {
         }
     }
 
-    static func outputFiles(_ sink: TensorSink, _ plan: ConversionPlan) -> [String] {
-        if let s = sink as? GGUFSplitWriter { return s.outputPaths }
-        if let s = sink as? SafetensorsWriter { return s.outputPaths }
-        return [plan.outputPath]
-    }
 
     // MARK: - One tensor
 
     /// Quantizes `src` into a multi-tensor layout (all its components at once; they are written one by one).
     static func weightLayout(_ src: TensorInfo, _ layout: WeightLayout, input: ConvertInput, threads: Int) throws -> [WeightComponent] {
-        let rows = try RowSource(tensor: src, bytes: try input.bytes(of: src.name))
         var x = [Float](repeating: 0, count: src.elementCount)
-        try x.withUnsafeMutableBufferPointer { try rows.floatRows(0..<rows.rowCount, into: $0.baseAddress!) }
+        try input.source.withBytes(of: src.name) { bytes in
+            let rows = try RowSource(tensor: src, bytes: bytes)
+            try x.withUnsafeMutableBufferPointer { try rows.floatRows(0..<rows.rowCount, into: $0.baseAddress!) }
+        }
         do {
             switch layout {
             case .nf4:
@@ -122,24 +119,35 @@ public enum ConvertJob {
         }
     }
 
-    /// Produces tensor `t` into one buffer and writes it.
+    /// Produces tensor `t` into one buffer and writes it. The source bytes are read inside one `withBytes`
+    /// scope over all of `t`'s sources.
     static func produce(_ t: PlannedOutput, input: ConvertInput, imatrix: ImportanceMatrix?, threads: Int,
                         sink: TensorSink) throws {
-        let rows: RowSource
-        switch t.origin {
-        case .recipe(let r): rows = try RowSource(recipe: r, input: input)
-        case .tensor(let info): rows = try RowSource(tensor: info, bytes: try input.bytes(of: info.name))
-        case .component: throw ConvertError.tensorFailed(tensor: t.name, reason: "a layout component outside its weight")
+        if case .component = t.origin {
+            throw ConvertError.tensorFailed(tensor: t.name, reason: "a layout component outside its weight")
+        }
+        let names = t.origin.sourceNames
+        let infos = try names.map { n in
+            guard let i = input.info(n) else { throw ConvertError.sourceTensorMissing(tensor: n, path: input.path) }
+            return i
         }
         let out = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, t.byteCount), alignment: 64)
         defer { out.deallocate() }
         let body = UnsafeMutableRawBufferPointer(rebasing: out[0..<t.byteCount])
-        do {
-            try fill(t, rows: rows, imatrix: imatrix, threads: threads, into: body)
-        } catch let e as ConvertError {
-            throw e
-        } catch {
-            throw ConvertError.tensorFailed(tensor: t.name, reason: String(describing: error))
+        try input.source.withBytes(of: names) { bytes in
+            let rows: RowSource
+            switch t.origin {
+            case .recipe(let r): rows = try RowSource(recipe: r, bytes: bytes, infos: infos)
+            case .tensor(let info): rows = try RowSource(tensor: info, bytes: bytes[0])
+            case .component: return
+            }
+            do {
+                try fill(t, rows: rows, imatrix: imatrix, threads: threads, into: body)
+            } catch let e as ConvertError {
+                throw e
+            } catch {
+                throw ConvertError.tensorFailed(tensor: t.name, reason: String(describing: error))
+            }
         }
         try sink.write(t.name, bytes: UnsafeRawBufferPointer(body))
     }

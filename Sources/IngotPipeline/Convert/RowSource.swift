@@ -40,15 +40,18 @@ struct RowSource {
 
     // MARK: - Construction
 
-    /// For a Hugging Face recipe.
-    init(recipe r: TensorRecipe, input: ConvertInput) throws {
+    /// For a Hugging Face recipe: `bytes[i]` and `infos[i]` are source `r.sources[i]`, lent by the caller's
+    /// `withBytes` scope, which must outlive this value.
+    init(recipe r: TensorRecipe, bytes: [UnsafeRawBufferPointer], infos: [TensorInfo]) throws {
         shape = r.shape
         rowLength = r.shape.last ?? 1
         rowCount = r.shape.dropLast().reduce(1, *)
         if case .generated(let values) = r.transform { generated = values } else { generated = [] }
+        guard bytes.count == r.sources.count, infos.count == r.sources.count else {
+            throw ConvertError.tensorFailed(tensor: r.name, reason: "recipe needs \(r.sources.count) sources, got \(bytes.count)")
+        }
         func src(_ i: Int) throws -> (UnsafeRawPointer, TensorInfo) {
-            let b = try input.bytes(of: r.sources[i])
-            return (b.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, input.info(r.sources[i])!)
+            (bytes[i].baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, infos[i])
         }
         switch r.transform {
         case .copy:
@@ -59,7 +62,7 @@ struct RowSource {
             kind = .rows(base: b, type: t.type, map: r.shape.count == 1 ? .headsInRow(heads) : .heads(heads))
         case .stack:
             let bases = try r.sources.indices.map { try src($0).0 }
-            let t = input.info(r.sources[0])!
+            let t = infos[0]
             kind = .stack(bases: bases, type: t.type, perExpert: t.shape.first ?? 1)
         case .transposeLastTwo:
             // source [E, A, B] → output [E, B, A]: out (e, b) column a = src[e, a, b]
@@ -87,7 +90,7 @@ struct RowSource {
         }
     }
 
-    /// For one stored tensor (GGUF input, tensor file).
+    /// For one stored tensor (GGUF input, tensor file); `bytes` is lent by the caller's `withBytes` scope.
     init(tensor t: TensorInfo, bytes: UnsafeRawBufferPointer) throws {
         shape = t.shape
         rowLength = t.shape.last ?? 1

@@ -3,7 +3,8 @@ import IngotCore
 import IngotFormats
 import IngotModel
 
-/// Builds an `InspectReport` for a path: the format is sniffed from the bytes, not the extension.
+/// Builds an `InspectReport` for a path, opened through `ModelOpener`: the format is recognised from the bytes,
+/// not the extension; a gguf-split set (given its first file) and a sharded checkpoint are shown whole.
 public enum Inspector {
     /// What a path holds.
     public enum DetectedFormat: Equatable {
@@ -15,109 +16,47 @@ public enum Inspector {
         case safetensorsIndex
     }
 
-    /// Sniffs `path`: GGUF magic; 8-byte little-endian header length followed by `{` (safetensors); a directory;
-    /// a safetensors index (JSON with `weight_map`).
+    /// Sniffs `path` with the format registry (GGUF magic; safetensors header length then `{`; a directory; a
+    /// JSON index with `weight_map`).
     public static func detect(path: String) throws -> DetectedFormat {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw FileError(path: path, operation: "open", message: "no such file or directory")
-        }
-        if isDir.boolValue { return .checkpointDirectory }
-        let file = try MappedFile(path: path)
-        let b = file.bytes
-        if b.count >= 4, b[0] == 0x47, b[1] == 0x47, b[2] == 0x55, b[3] == 0x46 { return .gguf }
-        if b.count >= 9 {
-            let n = UInt64(littleEndian: b.loadUnaligned(as: UInt64.self))
-            // The header may start with whitespace (serde accepts it); the first non-space byte must be '{'.
-            var i = 8
-            while i < b.count, i < 8 + 64, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
-            if n > 0, n <= UInt64(b.count - 8), i < b.count, b[i] == UInt8(ascii: "{") { return .safetensors }
-        }
-        if path.hasSuffix(".json"), b.count > 0 {
-            if let v = try? JSON.parse(b), v["weight_map"] != nil { return .safetensorsIndex }
-        }
-        let head = Array(b.prefix(8)).map { String(format: "%02X", $0) }.joined(separator: " ")
-        throw IngotFailure("\(path): not a GGUF or safetensors file (first bytes: [\(head)])",
-                           hint: "ingot inspect reads .gguf files, .safetensors files, safetensors index files and checkpoint directories")
+        let head = try FileHead(path: path)
+        let format = try ModelOpener.format(of: path)
+        if format.name == "GGUF" { return .gguf }
+        if head.isDirectory { return .checkpointDirectory }
+        return head.path.hasSuffix(".json") && head.bytes.first == UInt8(ascii: "{") ? .safetensorsIndex : .safetensors
     }
 
-    /// Reads the headers of `path` and summarises them.
+    /// Reads the headers of `path` and summarises them. A later file of a gguf-split set is shown alone (its own
+    /// header); the first file shows the whole set.
     public static func inspect(path: String) throws -> InspectReport {
-        switch try detect(path: path) {
-        case .gguf:
-            return try inspect(gguf: GGUFReader(path: path))
-        case .safetensors, .safetensorsIndex, .checkpointDirectory:
-            return try inspect(safetensors: SafetensorsReader(path: path))
-        }
+        try inspect(source: ModelOpener.open(path, options: OpenOptions(laterShardAlone: true)))
     }
 
-    /// A GGUF, or the whole set when it is the first file of a gguf-split set (`split.count` > 1): the other
-    /// `{stem}-0000k-of-0000N.gguf` files are read too and their tensors listed after the first file's.
-    static func inspect(gguf r: GGUFReader) throws -> InspectReport {
-        var readers = [r]
-        if let count = r.metadata["split.count"]?.intValue, count > 1, r.metadata["split.no"]?.intValue == 0 {
-            let suffix = "-" + pad5(1) + "-of-" + pad5(count) + ".gguf"
-            guard r.path.hasSuffix(suffix) else {
-                throw IngotFailure("\(r.path): first file of a \(count)-file GGUF split set, but not named *\(suffix)",
-                                   hint: "keep the names gguf-split gave the files")
-            }
-            let stem = String(r.path.dropLast(suffix.count))
-            for k in 2...count {
-                let p = stem + "-" + pad5(k) + "-of-" + pad5(count) + ".gguf"
-                let shard = try GGUFReader(path: p)
-                guard shard.metadata["split.no"]?.intValue == k - 1 else {
-                    throw IngotFailure("\(p): split.no is \(shard.metadata["split.no"]?.intValue.map(String.init) ?? "missing"), expected \(k - 1)")
-                }
-                readers.append(shard)
-            }
-        }
+    /// Summarises an opened source: every tensor with the file it lives in and its absolute offset; the GGUF
+    /// header facts for GGUF; the architecture from GGUF metadata or from the config.json beside a checkpoint.
+    static func inspect(source s: any TensorSource) throws -> InspectReport {
         var tensors: [InspectReport.Tensor] = []
-        var seen = Set<String>()
-        for g in readers {
-            for t in g.tensors {
-                guard seen.insert(t.name).inserted else {
-                    throw IngotFailure("\(g.path): tensor '\(t.name)' also appears in an earlier file of the split set")
-                }
-                tensors.append(InspectReport.Tensor(name: t.name, type: t.type, shape: t.shape, bytes: t.byteCount,
-                                                    offset: g.dataOffset + t.offset, file: g.path))
-            }
+        tensors.reserveCapacity(s.tensors.count)
+        for t in s.tensors {
+            let at = s.location(of: t.name) ?? TensorLocation(path: s.path, offset: t.offset)
+            tensors.append(InspectReport.Tensor(name: t.name, type: t.type, shape: t.shape, bytes: t.byteCount,
+                                                offset: at.offset, file: at.path))
         }
-        if let total = r.metadata["split.tensors.count"]?.intValue, readers.count > 1, total != tensors.count {
-            throw IngotFailure("\(r.path): split.tensors.count is \(total) but the \(readers.count) files hold \(tensors.count) tensors")
-        }
-        return InspectReport(path: r.path, format: "gguf", version: Int(r.version), files: readers.map(\.path),
-                             metadata: r.metadata, alignment: r.alignment, dataOffset: r.dataOffset, allTensors: tensors,
-                             tensors: tensors, filter: nil,
-                             architecture: architecture(gguf: r.metadata, tensors: readers.flatMap(\.tensors)))
-    }
-
-    static func pad5(_ n: Int) -> String {
-        let s = String(n)
-        return s.count >= 5 ? s : String(repeating: "0", count: 5 - s.count) + s
-    }
-
-    static func inspect(safetensors r: SafetensorsReader) throws -> InspectReport {
-        var tensors: [InspectReport.Tensor] = []
-        tensors.reserveCapacity(r.tensors.count)
-        for f in r.files {
-            for t in f.header.tensors {
-                tensors.append(InspectReport.Tensor(name: t.name, type: t.type, shape: t.shape, bytes: t.byteCount,
-                                                    offset: f.header.dataStart + t.offset, file: f.path))
-            }
+        if let g = s as? any GGUFLayout {
+            return InspectReport(path: s.path, format: "gguf", version: Int(g.version), files: s.filePaths,
+                                 metadata: s.metadata, alignment: g.alignment, dataOffset: g.dataOffset,
+                                 allTensors: tensors, tensors: tensors, filter: nil,
+                                 architecture: architecture(gguf: s.metadata, tensors: s.tensors))
         }
         // config.json sits in the checkpoint directory (or beside the file / index).
-        var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: r.path, isDirectory: &isDir)
-        let dir = isDir.boolValue ? r.path : (r.path as NSString).deletingLastPathComponent
-        let configPath = (dir.isEmpty ? "." : dir) + "/config.json"
         var arch = InspectReport.ModelSummary()
-        if FileManager.default.fileExists(atPath: configPath) {
-            arch = architecture(config: try JSON.parseFile(configPath), tensors: r.tensors)
+        if let configPath = ModelOpener.companion("config.json", of: s.path) {
+            arch = architecture(config: try JSON.parseFile(configPath), tensors: s.tensors)
         } else {
-            arch.vocabSize = embeddingRows(r.tensors)
+            arch.vocabSize = embeddingRows(s.tensors)
         }
-        return InspectReport(path: r.path, format: "safetensors", version: nil, files: r.files.map(\.path),
-                             metadata: r.metadata, alignment: nil, dataOffset: nil, allTensors: tensors,
+        return InspectReport(path: s.path, format: s.formatName, version: nil, files: s.filePaths,
+                             metadata: s.metadata, alignment: nil, dataOffset: nil, allTensors: tensors,
                              tensors: tensors, filter: nil, architecture: arch)
     }
 

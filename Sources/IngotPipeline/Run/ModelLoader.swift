@@ -28,30 +28,27 @@ public struct LoadedModel {
     }
 }
 
-/// Opens GGUF files and Hugging Face checkpoints (directory, .safetensors file or index) for inference.
+/// Opens a model for inference through `ModelOpener`: a GGUF file or the first file of a gguf-split set, or a
+/// Hugging Face checkpoint (directory, .safetensors file or index) with its config.json.
 public enum ModelLoader {
     public static func open(_ path: String, threads: Int = Parallel.coreCount, tokenizer wantTokenizer: Bool = true) throws -> LoadedModel {
-        switch try Inspector.detect(path: path) {
-        case .gguf:
-            let r = try GGUFReader(path: path)
+        let r = try ModelOpener.open(path)
+        let weightBytes = r.tensors.reduce(0) { $0 + $1.byteCount }
+        if r.formatName == "gguf" {
             let m = try Transformer(ggufSource: r, threads: threads)
             let tok = wantTokenizer && r.metadata["tokenizer.ggml.tokens"] != nil ? try Tokenizer.load(gguf: r.metadata, file: path) : nil
-            return LoadedModel(transformer: m, tokenizer: tok, path: path, weightBytes: r.tensors.reduce(0) { $0 + $1.byteCount })
-        case .safetensors, .safetensorsIndex, .checkpointDirectory:
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            let dir = isDir.boolValue ? path : (path as NSString).deletingLastPathComponent
-            let configPath = (dir.isEmpty ? "." : dir) + "/config.json"
-            guard let config = FileManager.default.contents(atPath: configPath) else {
-                throw FileError(path: configPath, operation: "read", message: "no config.json beside the checkpoint")
-            }
-            let r = try SafetensorsReader(path: path)
-            let m = try Transformer(huggingFaceConfig: config, source: r, threads: threads)
-            var tok: Tokenizer? = nil
-            if wantTokenizer && FileManager.default.fileExists(atPath: (dir.isEmpty ? "." : dir) + "/tokenizer.json") {
-                tok = try Tokenizer.load(huggingFace: dir.isEmpty ? "." : dir)
-            }
-            return LoadedModel(transformer: m, tokenizer: tok, path: path, weightBytes: r.tensors.reduce(0) { $0 + $1.byteCount })
+            return LoadedModel(transformer: m, tokenizer: tok, path: path, weightBytes: weightBytes)
         }
+        guard let configPath = ModelOpener.companion("config.json", of: path),
+              let config = FileManager.default.contents(atPath: configPath) else {
+            throw FileError(path: ModelOpener.directory(of: path) + "/config.json", operation: "read",
+                            message: "no config.json beside the checkpoint")
+        }
+        let m = try Transformer(huggingFaceConfig: config, source: r, threads: threads)
+        var tok: Tokenizer? = nil
+        if wantTokenizer && ModelOpener.companion("tokenizer.json", of: path) != nil {
+            tok = try Tokenizer.load(huggingFace: ModelOpener.directory(of: path))
+        }
+        return LoadedModel(transformer: m, tokenizer: tok, path: path, weightBytes: weightBytes)
     }
 }
