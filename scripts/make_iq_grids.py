@@ -10,6 +10,8 @@ Tables (the C name, then where it lives):
   kgrid_256, kgrid_512   static in iq3xs_init_impl (ggml-quants.c): the IQ3_XXS / IQ3_S lattice points as 3-bit
                          codes packed 4 × 3 bits; the encoder's grid, map and neighbour lists are built from them.
   iq3xxs_grid, iq3s_grid ggml-common.h: the same points as 4 decoded bytes each, what dequantize_row_iq3_* read.
+  kgrid_2bit_1024        static in iq2xs_init_impl (ggml-quants.c): the IQ2_S lattice as 2-bit codes packed 8 × 2 bits.
+  iq2s_grid              ggml-common.h: the same points as 8 decoded bytes each (dequantize_row_iq2_s).
   ksigns_iq2xs           ggml-common.h: 7 sign bits plus their parity bit (the sign-parity rule).
 """
 import hashlib
@@ -23,6 +25,8 @@ WANT = {  # C name -> (file, element type, count, Swift name, Swift element type
     "kgrid_512": ("ggml-quants.c", "uint16_t", 512, "iq3xsKGrid512", "UInt16"),
     "iq3xxs_grid": ("ggml-common.h", "uint32_t", 256, "iq3xxsGrid", "UInt32"),
     "iq3s_grid": ("ggml-common.h", "uint32_t", 512, "iq3sGrid", "UInt32"),
+    "kgrid_2bit_1024": ("ggml-quants.c", "uint16_t", 1024, "iq2xsKGrid1024", "UInt16"),
+    "iq2s_grid": ("ggml-common.h", "uint64_t", 1024, "iq2sGrid", "UInt64"),
     "ksigns_iq2xs": ("ggml-common.h", "uint8_t", 128, "ksignsIQ2XS", "UInt8"),
 }
 
@@ -65,15 +69,15 @@ def main(src, out="Sources/IngotQuant/IQGrids.swift"):
         "// " + ", ".join(f"{b} sha256 {hashlib.sha256(t.encode()).hexdigest()[:16]}…" for b, t in sorted(files.items())),
         "",
         "/// ggml's i-quant lattice tables, copied from its C source by scripts/make_iq_grids.py (see its docstring",
-        "/// for where each lives). The IQ3 encoders build their maps and neighbour lists from the `KGrid` tables at",
-        "/// first use (``IQ3Lattice``); the decoders read the byte grids.",
+        "/// for where each lives). The IQ2/IQ3 encoders build their maps and neighbour lists from the `KGrid` tables at",
+        "/// first use (``IQLattice``); the decoders read the byte grids.",
         "enum IQGrids {",
     ]
     for cname, (base, ctype, count, sname, stype) in WANT.items():
         values = table(files[base], ctype, cname, count)
-        width = {"UInt8": 3, "UInt16": 4, "UInt32": 10}[stype]
-        per = {"UInt8": 16, "UInt16": 16, "UInt32": 8}[stype]
-        fmt = (lambda v: f"0x{v:08x}") if stype == "UInt32" else (lambda v: f"{v:>{width}}")
+        width = {"UInt8": 3, "UInt16": 5, "UInt32": 10, "UInt64": 18}[stype]
+        per = {"UInt8": 16, "UInt16": 16, "UInt32": 8, "UInt64": 4}[stype]
+        fmt = ((lambda v: f"0x{v:0{width - 2}x}") if stype in ("UInt32", "UInt64") else (lambda v: f"{v:>{width}}"))
         lines.append(f"    /// `{cname}` ({base}), {count} entries.")
         lines.append(f"    static let {sname}: [{stype}] = [")
         for i in range(0, count, per):

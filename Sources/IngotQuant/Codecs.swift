@@ -21,6 +21,7 @@ public enum Codecs {
         IQ4_XS.self,
         IQ3_XXS.self,
         IQ3_S.self,
+        IQ2_S.self,
         MXFP4.self,
         Q8_1.self,
         Q8_K.self,

@@ -6,7 +6,7 @@ import IngotCore
 /// value = `d · (1 + 2·ls) · grid byte · ±1`.
 ///
 /// Bit-exact with ggml's `quantize_iq3_s` → `quantize_row_iq3_s_impl(32, …)` with and without importance, on the
-/// lattice, map and neighbour lists of `iq3xs_init_impl(512)` (``IQ3Lattice/s``), and with `dequantize_row_iq3_s`.
+/// lattice, map and neighbour lists of `iq3xs_init_impl(512)` (``IQLattice/iq3s``), and with `dequantize_row_iq3_s`.
 /// Proved by `GGMLVectorTests`. ggml's quirk is kept: a sub-block that is all zero writes nothing and does not advance
 /// the qs/signs cursors, so the next sub-block's indices and signs land in its place.
 ///
@@ -17,11 +17,13 @@ public enum IQ3_S: BlockCodec {
     static let qsOffset = 2, qhOffset = 66, signsOffset = 74, scalesOffset = 106
 
     /// `quantize_row_iq3_s_impl(IQ3S_BLOCK_SIZE 32, x, y, n, qw, …)` for one row.
+    static let search = IQLattice.Search(subBlock: 32, kMaxQ: 8, steps: 9, stepSize: 0.2, startOnGrid: false, refitAllGroups: true)
+
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nbl: Int,
                                        into y: UnsafeMutableRawPointer) {
         let qk = blockElements, bytes = blockBytes
-        let lattice = IQ3Lattice.s
-        IQ3Scratch.with { s in
+        let lattice = IQLattice.iq3s
+        IQScratch.with { s in
             var scales = [Float](repeating: 0, count: 8)
             var blockSigns = [UInt8](repeating: 0, count: 4)
             for ibl in 0..<nbl {
@@ -55,7 +57,7 @@ public enum IQ3_S: BlockCodec {
                         scales[ib] = 0
                         continue   // as ggml: qs and signs cursors stay
                     }
-                    var scale = lattice.searchScale(s, max: max, steps: 9, startOnGrid: false, refitAllGroups: true)
+                    var scale = lattice.searchScale(s, max: max, Self.search)
                     if scale < 0 {
                         scale = -scale
                         for k in 0..<4 { blockSigns[k] = ~blockSigns[k] }

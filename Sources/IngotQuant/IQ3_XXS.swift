@@ -7,7 +7,7 @@ import IngotCore
 ///
 /// Bit-exact with ggml's `quantize_iq3_xxs` → `quantize_row_iq3_xxs_impl(256, …)` with and without importance (no
 /// importance weighs by x²; with it `qw · sqrt(sigma2 + x²)`, sigma2 = 2·Σx²/256), on the lattice, map and neighbour
-/// lists of `iq3xs_init_impl(256)` (``IQ3Lattice/xxs``), and with `dequantize_row_iq3_xxs`. Proved by `GGMLVectorTests`.
+/// lists of `iq3xs_init_impl(256)` (``IQLattice/iq3xxs``), and with `dequantize_row_iq3_xxs`. Proved by `GGMLVectorTests`.
 ///
 /// Layout (`block_iq3_xxs` in ggml-common.h): `{ ggml_half d; uint8_t qs[3*QK_K/8]; }` (the last QK_K/8 bytes of qs
 /// are the eight u32 `scales_and_signs`).
@@ -17,11 +17,13 @@ public enum IQ3_XXS: BlockCodec {
     static let groupMaxEps: Float = 1e-8
 
     /// `quantize_row_iq3_xxs_impl(256, x, y, n, qw)` for one row.
+    static let search = IQLattice.Search(subBlock: 32, kMaxQ: 8, steps: 15, stepSize: 0.2, startOnGrid: true, refitAllGroups: false)
+
     public static func encodeReference(_ x: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, blocks nbl: Int,
                                        into y: UnsafeMutableRawPointer) {
         let qk = blockElements, bytes = blockBytes
-        let lattice = IQ3Lattice.xxs
-        IQ3Scratch.with { s in
+        let lattice = IQLattice.iq3xxs
+        IQScratch.with { s in
             var scales = [Float](repeating: 0, count: 8)
             var q3 = [UInt8](repeating: 0, count: 96)
             var signsAndScales = [UInt32](repeating: 0, count: 8)
@@ -69,7 +71,7 @@ public enum IQ3_XXS: BlockCodec {
                         scales[ib] = 0
                         continue
                     }
-                    var scale = lattice.searchScale(s, max: max, steps: 15, startOnGrid: true, refitAllGroups: false)
+                    var scale = lattice.searchScale(s, max: max, Self.search)
                     if scale < 0 {
                         scale = -scale
                         for k in 0..<4 { blockSigns[k] = ~blockSigns[k] & 127 }

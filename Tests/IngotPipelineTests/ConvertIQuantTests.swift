@@ -92,4 +92,38 @@ import IngotTestSupport
         }
         #expect(quantized == 30)   // 7 weights × 4 layers + token_embd + output
     }
+
+    /// tiny-mixtral to IQ2_M with its imatrix fixture (IQ2_M's IQ2_S tensors refuse without one): the plan's types are
+    /// written, IQ2_S, IQ3_S and IQ4_NL all appear (llama-quantize's IQ2_M rules for this model), and every quantized
+    /// tensor decodes finite and close to the BF16 conversion's values.
+    @Test func iq2MWithImatrixConvertsAndDecodes() throws {
+        let dir = ConvertFixtures.temporaryDirectory()
+        defer { ConvertFixtures.cleanup(dir) }
+        let model = ConvertFixtures.model("tiny-mixtral")
+        let imatrix = Fixtures.path("imatrix/tiny-mixtral.imatrix.gguf")
+        _ = try ConvertJob.run(ConvertOptions(input: model, output: dir + "/bf16.gguf", type: "BF16", threads: 2))
+        let (plan, _) = try ConvertJob.run(ConvertOptions(input: model, output: dir + "/q.gguf", type: "IQ2_M",
+                                                          imatrix: imatrix, threads: 2))
+        let src = try GGUFReader(path: dir + "/bf16.gguf"), q = try GGUFReader(path: dir + "/q.gguf")
+        #expect(q.metadata["general.file_type"] == .uint32(29))
+        #expect(Set(q.tensors.map(\.type)).isSuperset(of: [.iq2_s, .iq3_s, .iq4_nl]))
+        for t in q.tensors {
+            let planned = try #require(plan.tensors.first { $0.name == t.name })
+            #expect(t.type == planned.type && t.shape == planned.shape, "\(t.name): \(t.type) vs plan \(planned.type)")
+            guard t.type.blockElements > 1, let s = src.info(t.name) else { continue }
+            let rowLength = t.shape.last!, n = t.shape.reduce(1, *)
+            var x = [Float](repeating: 0, count: n), y = [Float](repeating: .nan, count: n)
+            try src.withBytes(of: t.name) { b in
+                try x.withUnsafeMutableBufferPointer { try Quantizer.dequantize(s.type, b, rowLength: rowLength, into: $0) }
+            }
+            try q.withBytes(of: t.name) { b in
+                try y.withUnsafeMutableBufferPointer { try Quantizer.dequantize(t.type, b, rowLength: rowLength, into: $0) }
+            }
+            var se: Float = 0, sx: Float = 0
+            for i in 0..<n { se += (x[i] - y[i]) * (x[i] - y[i]); sx += x[i] * x[i] }
+            let rel = (se / sx).squareRoot()
+            // 2-bit lattice codes with 4-bit scales: 1.5 × the 2-bit uniform model (3.53/3/√12), the loosest type here.
+            #expect(rel.isFinite && rel <= 1.5 * 3.53 / 3 / Float(12).squareRoot(), "\(t.name) (\(t.type)): relative RMSE \(rel)")
+        }
+    }
 }

@@ -30,6 +30,7 @@ import IngotTestSupport
         case .q6_K: model = 3.53 / 63
         case .q4_0, .iq4_nl, .iq4_xs: model = 4.13 / 15
         case .iq3_xxs, .iq3_s: model = 4.13 / 7  // magnitudes on 8 odd levels, signs apart
+        case .iq2_s: model = 3.53 / 5            // 16-element sub-blocks, magnitudes on 3 levels: 5 steps of sign × level
         case .tq1_0, .tq2_0: model = 2.9        // levels −A, 0, A: step A ≈ E[max |x| of 256] ≈ 2.9σ
         case .q5_0: model = 4.13 / 31
         case .q8_0: model = 4.13 / 254
