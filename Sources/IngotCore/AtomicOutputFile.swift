@@ -26,9 +26,16 @@ public final class AtomicOutputFile {
         let dir = AtomicOutputFile.directory(of: path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
         temporaryPath = "\(dir)/.\(base).ingot-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(path: temporaryPath, operation: "create", errno: errno) }
+        // Registered (and the SIGINT/SIGTERM handler installed) before the file exists: a signal that arrives
+        // between the two would otherwise leave a temporary file nobody removes. Unlinking a name not yet created
+        // is harmless; the name is unique to this process.
         TemporaryFiles.register(temporaryPath)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let e = errno
+            TemporaryFiles.unregister(temporaryPath)
+            throw FileError(path: temporaryPath, operation: "create", errno: e)
+        }
     }
 
     /// Appends bytes.
