@@ -33,6 +33,14 @@ public enum QuantMath {
         return Int32(f)
     }
 
+    /// C's `lroundf` as glibc computes it on x86-64: half away from zero; for NaN, ±Inf and |x| ≥ 2⁶³ glibc returns
+    /// `(long)x`, which `cvttss2si` makes `Int64.min` (kept so a row whose reciprocal scale overflows still matches).
+    @inline(__always)
+    public static func lroundf(_ f: Float) -> Int64 {
+        guard f >= -0x1p63 && f < 0x1p63 else { return Int64.min }  // also false for NaN
+        return Int64(f.rounded(.toNearestOrAwayFromZero))
+    }
+
     /// C's `roundf`: half away from zero.
     @inline(__always)
     public static func roundf(_ f: Float) -> Float { f.rounded(.toNearestOrAwayFromZero) }

@@ -246,7 +246,7 @@ private func kindName(_ e: SafetensorsError?) -> String {
     @Test(arguments: [
         ("models/tiny-llama", 39, 1, 4136), ("models/tiny-mixtral", 65, 1, 7680),
         ("models/tiny-gptoss", 37, 1, 3888), ("models/tiny-gptoss-mxfp4", 41, 1, 4368),
-        ("vectors/ggml-quant-vectors.safetensors", 256, 2, 23856),
+        ("vectors/ggml-quant-vectors.safetensors", 406, 2, 38224),
     ] as [(String, Int, Int, Int)])
     func readsFixture(path: String, tensors: Int, keys: Int, headerLength: Int) throws {
         let r = try SafetensorsReader(path: Fixtures.path(path))

@@ -10,6 +10,9 @@ import IngotTestSupport
     static let fixture = try! FixtureVectors(url: Fixtures.url("vectors/ggml-decode-vectors.safetensors"))
 
     static let types: [ElementType] = [.q8_1, .q8_K, .tq1_0, .tq2_0, .nvfp4, .q1_0, .q2_0]
+    /// The fixture's types Ingot cannot produce (TQ1_0 and TQ2_0 have encoders now, held to ggml's bytes by
+    /// GGMLVectorTests; their blocks here still check the decoder on random bytes).
+    static let decodeOnly: [ElementType] = [.q8_1, .q8_K, .nvfp4, .q1_0, .q2_0]
     static var labels: [String] { types.flatMap { t in ["quantized", "random"].map { "\(t.ggmlName!).\($0)" } } }
 
     @Test(arguments: labels)
@@ -17,7 +20,7 @@ import IngotTestSupport
         let name = String(label.split(separator: ".")[0])
         let type = try #require(ElementType.ggmlTypes.first { $0.ggmlName == name })
         let codec = try #require(Codecs.codec(for: type))
-        #expect(!(codec is any BlockCodec.Type))
+        #expect((codec is any BlockCodec.Type) == !Self.decodeOnly.contains(type))
         let bytes = try #require(Self.fixture.bytes("\(label).bytes"))
         let expected = try #require(Self.fixture.floats("\(label).dequant"))
         var got = [Float](repeating: .nan, count: expected.count)
@@ -27,7 +30,7 @@ import IngotTestSupport
         #expect(bad.isEmpty, "\(label): \(bad.count) of \(expected.count) differ; first at \(first): ggml \(expected[first]) Ingot \(got[first])")
     }
 
-    @Test(arguments: types)
+    @Test(arguments: decodeOnly)
     func encodeIsRefusedListingEncodableTypes(_ type: ElementType) throws {
         // A decode-only codec has no `encode` at all (it is not a `BlockCodec`); the way to ask for one is the
         // tensor-level API, which must refuse naming the type and listing what it can produce.

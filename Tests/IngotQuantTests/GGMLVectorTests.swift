@@ -1,6 +1,8 @@
 import Testing
+import Foundation
 import IngotCore
 @testable import IngotQuant
+import IngotTestSupport
 
 /// Ingot's codecs against the bytes and floats ggml itself produced (Tests/Fixtures/vectors, made by
 /// shared/tools/make_quant_vectors.py with `ggml_quantize_chunk` and ggml's `to_float`).
@@ -57,6 +59,24 @@ import IngotCore
             }
         }
         #expect(bad == 0, "\(label): \(bad) of \(expected.count / bb) blocks differ; \(firstReport ?? "")")
+    }
+
+    /// The fixture was replaced by a larger copy (the i-quant and ternary types added): every tensor of the first
+    /// copy (Tests/Fixtures/vectors/ggml-quant-vectors.v1.manifest, written by scripts/vector_manifest.py) is still
+    /// there with the same dtype, shape and bytes, so the earlier cases of this suite still test the same thing.
+    @Test func fixtureKeepsEveryTensorOfItsFirstVersion() throws {
+        let text = try String(contentsOf: Fixtures.url("vectors/ggml-quant-vectors.v1.manifest"), encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 256)
+        for line in lines {
+            let f = line.split(separator: " ").map(String.init)
+            try #require(f.count == 4, "bad manifest line \(line)")
+            let info = try #require(Self.fixture.reader.info(f[0]), "\(f[0]) missing")
+            #expect(info.type.safetensorsName == f[1], "\(f[0]) dtype")
+            #expect(info.shape.map(String.init).joined(separator: "x") == f[2], "\(f[0]) shape")
+            let digest = try Self.fixture.reader.withBytes(of: f[0]) { SHA256.hex(of: $0) }
+            #expect(digest == f[3], "\(f[0]) bytes")
+        }
     }
 
     @Test(arguments: labels)

@@ -43,6 +43,17 @@ import IngotTestSupport
         for k in 0..<8 { #expect(Int32(r[k]) == Int32(QuantMath.roundf(v[k])), "\(v[k])") }
     }
 
+    /// glibc's `lroundf` on x86-64 (checked with a C program: `lroundf(NAN)`, ±Inf and ±9.3e18 give LONG_MIN);
+    /// the ternary encoders rely on it when a block's reciprocal scale overflows.
+    @Test func lroundfIsHalfAwayFromZeroAndX86OutOfRange() {
+        #expect(QuantMath.lroundf(0.5) == 1 && QuantMath.lroundf(-0.5) == -1 && QuantMath.lroundf(1.5) == 2)
+        #expect(QuantMath.lroundf(-2.5) == -3 && QuantMath.lroundf(0.49999997) == 0 && QuantMath.lroundf(-0.0) == 0)
+        for v: Float in [.nan, -.nan, .infinity, -.infinity, 9.3e18, -9.3e18] {
+            #expect(QuantMath.lroundf(v) == Int64.min, "\(v)")
+        }
+        #expect(QuantMath.lroundf(-0x1p63) == Int64.min && QuantMath.lroundf(0x1.fffffep62) == 0x7FFF_FF80_0000_0000)
+    }
+
     @Test func e8m0HalfIsExactPowerOfTwo() {
         for e in 0..<255 {
             #expect(QuantMath.e8m0ToFloatHalf(UInt8(e)) == Float(sign: .plus, exponent: e - 128, significand: 1), "e \(e)")

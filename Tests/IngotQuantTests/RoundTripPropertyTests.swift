@@ -10,6 +10,7 @@ import IngotTestSupport
 /// - Q8_0: step d = A/127, error ≤ d/2 + 127·Δd → A/254 + A·ε.
 /// - Q4_0 / Q5_0: d = max/−8 (−16); the opposite extreme is clamped one full step → error ≤ |d| + 8|Δd| (16|Δd|).
 /// - Q4_1 / Q5_1: d = R/15 (R/31), round-half-up codes → error ≤ d/2 + 15Δd + Δm (31Δd + Δm).
+/// - TQ1_0 / TQ2_0: d = A, codes lroundf(x/d) ∈ {−1, 0, 1} → error ≤ A/2 + A·ε (importance ignored, as ggml does).
 /// - MXFP4: d = 2^(⌊log2 A⌋−3); the largest code 12d = 1.5·2^⌊log2 A⌋ clips at most 0.5·2^⌊log2 A⌋ ≤ A/2,
 ///   and the widest gap (8d → 12d) gives at most 2d ≤ A/4 → error ≤ A/2.
 /// The K-quants, IQ4_NL and every importance-weighted path pick their scales by search and may clip, so their bound
@@ -27,13 +28,24 @@ import IngotTestSupport
         case .q4_K, .q4_1: model = 4.13 / 15
         case .q5_K, .q5_1: model = 4.13 / 31
         case .q6_K: model = 3.53 / 63
-        case .q4_0, .iq4_nl: model = 4.13 / 15
+        case .q4_0, .iq4_nl, .iq4_xs: model = 4.13 / 15
+        case .iq3_xxs, .iq3_s: model = 4.13 / 7  // magnitudes on 8 odd levels, signs apart
+        case .iq2_s: model = 3.53 / 5            // 16-element sub-blocks, magnitudes on 3 levels: 5 steps of sign × level
+        case .tq1_0, .tq2_0: model = 2.9        // levels −A, 0, A: step A ≈ E[max |x| of 256] ≈ 2.9σ
         case .q5_0: model = 4.13 / 31
         case .q8_0: model = 4.13 / 254
         case .mxfp4: model = 4.13 / 7       // about 3 bits of magnitude per sign
         default: model = 1
         }
         return 1.5 * model / Float(12).squareRoot()
+    }
+
+    /// Relative error bound on a constant row for search-based types: 1/4, except the IQ3 lattices, which hold few
+    /// points with four equal levels, so a constant group of four lands on a neighbour: ggml's own IQ3_XXS / IQ3_S
+    /// bytes for the fixture's constant row 0.5 (edge_rows row 1) are off by 0.28·c / 0.25·c, 0.37·c / 0.38·c with
+    /// its imatrix; bound 0.4.
+    static func constantRowFactor(_ t: ElementType) -> Float {
+        t == .iq3_xxs || t == .iq3_s ? 0.4 : 0.25
     }
 
     /// The hard per-element bound for types whose codes follow from min/max directly; nil for search-based types.
@@ -48,6 +60,7 @@ import IngotTestSupport
         case .q4_1: return r / 30 + 15 * (r / 15 * eps + floor) + abs(mn) * eps + floor + slack
         case .q5_1: return r / 62 + 31 * (r / 31 * eps + floor) + abs(mn) * eps + floor + slack
         case .mxfp4: return a / 2 + slack
+        case .tq1_0, .tq2_0: return a / 2 + a * eps + floor + slack   // d = A, codes −1, 0, 1 rounded to nearest
         default: return nil
         }
     }
@@ -81,8 +94,8 @@ import IngotTestSupport
             for useImportance in [false, true] {
                 let y = try Self.roundTrip(t, x, rowLength: rowLength, importance: useImportance ? w : nil)
                 #expect(y.allSatisfy { $0.isFinite }, "\(t.displayName) seed \(seed): non-finite output")
-                // Hard bounds hold for the direct (no-search) quantizers, which also ignore importance for Q8_0/MXFP4.
-                let direct = !useImportance || t == .q8_0 || t == .mxfp4
+                // Hard bounds hold for the direct (no-search) quantizers, which also ignore importance for Q8_0/MXFP4/TQ1_0/TQ2_0.
+                let direct = !useImportance || t == .q8_0 || t == .mxfp4 || t == .tq1_0 || t == .tq2_0
                 if direct {
                     for b in 0..<(x.count / qk) {
                         let block = x[(b * qk)..<((b + 1) * qk)]
@@ -117,7 +130,7 @@ import IngotTestSupport
             for imp in [nil, [Float](repeating: 1, count: n)] {
                 let y = try Self.roundTrip(t, [Float](repeating: c, count: n), rowLength: n, importance: imp)
                 let worst = y.map { abs($0 - c) }.max()!
-                let bound = (imp == nil ? Self.hardBound(t, block: [c][...]) : nil) ?? abs(c) / 4
+                let bound = (imp == nil ? Self.hardBound(t, block: [c][...]) : nil) ?? abs(c) * Self.constantRowFactor(t)
                 #expect(worst <= bound, "\(t.displayName) constant \(c): error \(worst) > \(bound)")
             }
         }
