@@ -13,6 +13,11 @@ Tables (the C name, then where it lives):
   kgrid_2bit_1024        static in iq2xs_init_impl (ggml-quants.c): the IQ2_S lattice as 2-bit codes packed 8 × 2 bits.
   iq2s_grid              ggml-common.h: the same points as 8 decoded bytes each (dequantize_row_iq2_s).
   ksigns_iq2xs           ggml-common.h: 7 sign bits plus their parity bit (the sign-parity rule).
+  kgrid_2bit_256/512     static in iq2xs_init_impl: the IQ2_XXS / IQ2_XS lattices as 2-bit codes packed 8 × 2 bits.
+  iq2xxs_grid, iq2xs_grid  ggml-common.h: the same points as 8 decoded bytes each (dequantize_row_iq2_xxs / _xs).
+  kgrid_1bit_2048        static in iq2xs_init_impl: the IQ1_S / IQ1_M lattice (levels 0…2 as 2-bit codes, 8 per point),
+                         declared with size NGRID_IQ1S (2048).
+  iq1s_grid              ggml-common.h: the same points as 8 signed bytes (−1, 0, 1) each (dequantize_row_iq1_s / _m).
 """
 import hashlib
 import re
@@ -28,7 +33,15 @@ WANT = {  # C name -> (file, element type, count, Swift name, Swift element type
     "kgrid_2bit_1024": ("ggml-quants.c", "uint16_t", 1024, "iq2xsKGrid1024", "UInt16"),
     "iq2s_grid": ("ggml-common.h", "uint64_t", 1024, "iq2sGrid", "UInt64"),
     "ksigns_iq2xs": ("ggml-common.h", "uint8_t", 128, "ksignsIQ2XS", "UInt8"),
+    "kgrid_2bit_256": ("ggml-quants.c", "uint16_t", 256, "iq2xsKGrid256", "UInt16"),
+    "kgrid_2bit_512": ("ggml-quants.c", "uint16_t", 512, "iq2xsKGrid512", "UInt16"),
+    "iq2xxs_grid": ("ggml-common.h", "uint64_t", 256, "iq2xxsGrid", "UInt64"),
+    "iq2xs_grid": ("ggml-common.h", "uint64_t", 512, "iq2xsGrid", "UInt64"),
+    "kgrid_1bit_2048": ("ggml-quants.c", "uint16_t", 2048, "iq1sKGrid2048", "UInt16"),
+    "iq1s_grid": ("ggml-common.h", "uint64_t", 2048, "iq1sGrid", "UInt64"),
 }
+# Tables whose C declaration names the count by a macro instead of the number.
+COUNT_MACROS = {2048: "NGRID_IQ1S"}
 
 
 def sources(src):
@@ -52,8 +65,9 @@ def sources(src):
 
 
 def table(text, ctype, name, count):
-    m = (re.search(rf"GGML_TABLE_BEGIN\({ctype}, {name}, {count}\)(.*?)GGML_TABLE_END", text, re.S)
-         or re.search(rf"static const {ctype} {name}\[{count}\] = \{{(.*?)\}};", text, re.S))
+    n = f"(?:{count}|{COUNT_MACROS[count]})" if count in COUNT_MACROS else str(count)
+    m = (re.search(rf"GGML_TABLE_BEGIN\({ctype}, {name}, {n}\)(.*?)GGML_TABLE_END", text, re.S)
+         or re.search(rf"static const {ctype} {name}\[{n}\] = \{{(.*?)\}};", text, re.S))
     if not m:
         sys.exit(f"make_iq_grids: table {name}[{count}] not found")
     values = [int(v, 0) for v in re.findall(r"0x[0-9a-fA-F]+|\d+", m.group(1))]
@@ -69,7 +83,7 @@ def main(src, out="Sources/IngotQuant/IQGrids.swift"):
         "// " + ", ".join(f"{b} sha256 {hashlib.sha256(t.encode()).hexdigest()[:16]}…" for b, t in sorted(files.items())),
         "",
         "/// ggml's i-quant lattice tables, copied from its C source by scripts/make_iq_grids.py (see its docstring",
-        "/// for where each lives). The IQ2/IQ3 encoders build their maps and neighbour lists from the `KGrid` tables at",
+        "/// for where each lives). The IQ1/IQ2/IQ3 encoders build their maps and neighbour lists from the `KGrid` tables at",
         "/// first use (``IQLattice``); the decoders read the byte grids.",
         "enum IQGrids {",
     ]

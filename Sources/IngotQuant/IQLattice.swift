@@ -25,6 +25,13 @@ struct IQLattice: Sendable {
     /// IQ2_S's lattice (`iq2xs_init_impl(GGML_TYPE_IQ2_S)`: `kmap_size` 43692 codes, 1 distance).
     static let iq2s = IQLattice(kgrid: IQGrids.iq2xsKGrid1024, groupSize: 8, bits: 2, mapSize: 43692, nwant: 1)
 
+    /// IQ2_XXS's lattice (`iq2xs_init_impl(GGML_TYPE_IQ2_XXS)`: 256 points, 2 distances).
+    static let iq2xxs = IQLattice(kgrid: IQGrids.iq2xsKGrid256, groupSize: 8, bits: 2, mapSize: 43692, nwant: 2)
+    /// IQ2_XS's lattice (`iq2xs_init_impl(GGML_TYPE_IQ2_XS)`: 512 points, 2 distances).
+    static let iq2xs = IQLattice(kgrid: IQGrids.iq2xsKGrid512, groupSize: 8, bits: 2, mapSize: 43692, nwant: 2)
+    /// IQ1_S's and IQ1_M's lattice (`iq2xs_init_impl(GGML_TYPE_IQ1_S)`: 2048 points of levels 0…2, 3 distances).
+    static let iq1s = IQLattice(kgrid: IQGrids.iq1sKGrid2048, groupSize: 8, bits: 2, mapSize: 43692, nwant: 3)
+
     init(kgrid: [UInt16], groupSize: Int, bits: Int, mapSize: Int, nwant: Int) {
         let n = kgrid.count, mask = (1 << bits) - 1
         var levels = [Int8](repeating: 0, count: groupSize * n)
@@ -102,6 +109,36 @@ struct IQLattice: Sendable {
                     if d2 < best { best = d2; index = g }
                 }
                 for i in 0..<gs { L[i] = (lv[gs * index + i] - 1) / 2 }
+                return index
+            }
+        }
+    }
+
+    /// `iq1_find_best_neighbour2`: of the neighbours of off-lattice `code`, the point minimising
+    /// `Σ weight · (scale · xg[level] − x)²` with `xg` the three shifted IQ1 values (first of equals wins); writes its
+    /// levels to `L`. ggml falls back to a scan of the whole grid only when no distance is below FLT_MAX (that scan
+    /// reads `xval` out of bounds, undefined behaviour); finite inputs never get there, and here the first
+    /// neighbour is taken instead.
+    @inline(__always)
+    func bestNeighbourIQ1(_ code: Int, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ scale: Float,
+                          _ xg: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) -> Int {
+        let off = Int(-map[code] - 1)
+        return neighbours.withUnsafeBufferPointer { nb in
+            levels.withUnsafeBufferPointer { lv in
+                let count = Int(nb[off])
+                var best = Float.greatestFiniteMagnitude
+                var index = Int(nb[off + 1])
+                for j in 1...count {
+                    let g = Int(nb[off + j])
+                    var d2: Float = 0
+                    for i in 0..<8 {
+                        let q = xg[Int((lv[8 * g + i] - 1) / 2)]
+                        let diff = scale * q - x[i]
+                        d2 += weight[i] * diff * diff
+                    }
+                    if d2 < best { best = d2; index = g }
+                }
+                for i in 0..<8 { L[i] = (lv[8 * index + i] - 1) / 2 }
                 return index
             }
         }
