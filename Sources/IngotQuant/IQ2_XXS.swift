@@ -86,7 +86,7 @@ public enum IQ2_XXS: BlockCodec {
                         for k in 0..<4 { blockSigns[k] = ~blockSigns[k] & 127 }
                     }
                     for k in 0..<4 {
-                        let g = lattice.index(s.L + 8 * k)
+                        let g = latticeIndex(lattice, s, k, scale)
                         q2[2 * ib] |= UInt32(g) << (8 * UInt32(k))
                         q2[2 * ib + 1] |= UInt32(blockSigns[k]) << (7 * UInt32(k))
                     }
@@ -163,6 +163,21 @@ public enum IQ2_XXS: BlockCodec {
             if sumq2 > 0 { scale = sumqx / sumq2 }
         }
         return scale
+    }
+
+    /// The lattice index of group `k`'s levels in `s.L`. On every path ggml completes they are on the lattice. When
+    /// the search ends without a fit (overflowing inputs: no step accepted and no positive scale) the levels are
+    /// still `make_qp_quants`' (0…4) and ggml aborts ("found point … not on grid"); here they are then clamped to
+    /// 0…2 and an off-lattice code moved to its best neighbour, so hostile rows encode instead of trapping.
+    static func latticeIndex(_ lattice: IQLattice, _ s: IQScratch, _ k: Int, _ scale: Float) -> Int {
+        let L = s.L + 8 * k
+        var u = 0
+        for i in 0..<8 {
+            L[i] = Swift.max(0, Swift.min(Int8(kMaxQ - 1), L[i]))
+            u |= Int(L[i]) << (2 * i)
+        }
+        if lattice.map[u] >= 0 { return Int(lattice.map[u]) }
+        return lattice.bestNeighbour(u, s.xval + 8 * k, s.waux + 8 * k, scale, L)
     }
 
     /// `dequantize_row_iq2_xxs`.

@@ -90,7 +90,7 @@ import IngotTestSupport
     /// The registry tells encoders from decoders by protocol alone, and every codec's geometry is the type table's.
     @Test func registrySplitsEncodersFromDecodersByProtocol() {
         #expect(Codecs.encoders.map { $0.type } == Codecs.all.filter { $0 is any BlockCodec.Type }.map { $0.type })
-        #expect(Set(Codecs.encoders.map { $0.type }) == [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_nl, .iq4_xs, .iq3_xxs, .iq3_s, .iq2_s, .mxfp4, .tq1_0, .tq2_0])
+        #expect(Set(Codecs.encoders.map { $0.type }) == [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_nl, .iq4_xs, .iq3_xxs, .iq3_s, .iq2_s, .iq2_xs, .iq2_xxs, .iq1_s, .iq1_m, .mxfp4, .tq1_0, .tq2_0])
         for c in Codecs.all {
             #expect(c.blockElements == c.type.blockElements && c.blockBytes == c.type.blockBytes, "\(c.type)")
         }
