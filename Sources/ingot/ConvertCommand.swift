@@ -94,6 +94,8 @@ struct ConvertCommand: ParsableCommand {
             } else {
                 print(ConvertReport.text(plan, result: result, perTensor: dryRun), terminator: "")
             }
+            // A dry run prints the plan even when some type has no encoder, then refuses as writing would.
+            if let e = plan.productionError { throw e }
         }
     }
 }

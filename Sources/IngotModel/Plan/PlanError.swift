@@ -18,8 +18,9 @@ public enum PlanError: IngotDiagnostic, Equatable, Sendable {
     case rowNotMultiple(tensor: String, rowLength: Int, type: ElementType, reason: String)
     /// A quantized source tensor would be requantized without `--allow-requantize`.
     case requantizeDisabled(tensor: String, from: ElementType, to: ElementType)
-    /// A very low-bit type needs an importance matrix and none was given.
-    case imatrixRequired(tensor: String, type: ElementType)
+    /// llama-quantize's `tensor_requires_imatrix` holds for a quantizable tensor's final type and no importance
+    /// matrix was given: the first such tensor in output order, its type, why it got it and the file type.
+    case imatrixRequired(tensor: String, type: ElementType, reason: String, fileType: String)
     /// A tensor shape with a negative dimension or more than 4 dimensions (ggml's limit).
     case badShape(tensor: String, shape: [Int])
     /// Hyperparameters that cannot describe a model (no layers, negative counts).
@@ -45,8 +46,10 @@ public enum PlanError: IngotDiagnostic, Equatable, Sendable {
                 + "\(type.blockElements) (type set by \(reason), which llama.cpp applies without a fallback)"
         case .requantizeDisabled(let tensor, let from, let to):
             return "tensor \(tensor): requantizing from type \(from.displayName) to \(to.displayName) is disabled"
-        case .imatrixRequired(let tensor, let type):
-            return "tensor \(tensor): type \(type.displayName) requires an importance matrix"
+        case .imatrixRequired(let tensor, let type, let reason, let fileType):
+            return "this quantization requires an importance matrix: tensor \(tensor) is planned as \(type.displayName) "
+                + "(\(reason), file type \(fileType)), and llama.cpp refuses to quantize \(QuantPlanner.imatrixTypesText) "
+                + "without one (the result would be garbage); token_embd and output are exempt"
         case .badShape(let tensor, let shape):
             return "tensor \(tensor): shape \(shape) is not a ggml shape (1 to 4 non-negative dimensions)"
         case .badModel(let what):
@@ -54,10 +57,15 @@ public enum PlanError: IngotDiagnostic, Equatable, Sendable {
         }
     }
 
+    /// How to get an importance matrix, for the error and the dry-run warning. `ingot calibrate` is not built yet.
+    public static let imatrixAdvice = "make one with llama.cpp's llama-imatrix (llama-imatrix -m MODEL.gguf -f TEXT.txt "
+        + "-o MODEL.imatrix.gguf) and pass --imatrix MODEL.imatrix.gguf (`ingot calibrate` is planned, not built yet); "
+        + "or choose a type that needs none (IQ3_S, IQ3_M, Q2_K, Q3_K_S and up), or route those tensors to one with --tensor-type"
+
     public var hint: String? {
         switch self {
         case .requantizeDisabled: return "pass --allow-requantize to quantize an already quantized tensor again"
-        case .imatrixRequired: return "pass --imatrix FILE (from `ingot calibrate` or llama-imatrix), or choose a type of 3 bits or more"
+        case .imatrixRequired: return PlanError.imatrixAdvice
         case .rowNotMultiple: return "choose a type with 32-element blocks (Q8_0, Q5_0, Q4_0) or F16 for this tensor"
         default: return nil
         }

@@ -101,7 +101,10 @@ public struct QuantPlan: Equatable, Sendable {
     /// without `allowRequantize`. `--dry-run` skips this (and prints `warnings`).
     public func validateForWriting(hasImatrix: Bool, allowRequantize: Bool) throws {
         for t in tensors where t.quantizable {
-            if !hasImatrix && t.requiresImatrix { throw PlanError.imatrixRequired(tensor: t.name, type: t.targetType) }
+            if !hasImatrix && t.requiresImatrix {
+                throw PlanError.imatrixRequired(tensor: t.name, type: t.targetType, reason: t.reason.description,
+                                                fileType: fileType.name)
+            }
         }
         for t in tensors where t.changesType && t.sourceType.blockElements > 1 && !allowRequantize {
             throw PlanError.requantizeDisabled(tensor: t.name, from: t.sourceType, to: t.targetType)

@@ -122,8 +122,11 @@ public struct QuantPlanner: Sendable {
                 requiresImatrix: choice.quantizable && QuantPlanner.requiresImatrix(t.name, choice.type, fileType),
                 quantizable: choice.quantizable, sourceBytes: sourceBytes, targetBytes: targetBytes))
         }
-        if !options.hasImatrix, planned.contains(where: { $0.quantizable && $0.requiresImatrix }) {
-            warnings.append("this quantization requires an importance matrix (--imatrix)")
+        let needing = planned.filter { $0.quantizable && $0.requiresImatrix }
+        if !options.hasImatrix, let first = needing.first {
+            // llama-quantize's dry run completes and warns; writing refuses (`QuantPlan.validateForWriting`).
+            warnings.append("writing this plan will require an importance matrix (--imatrix): \(needing.count) tensor(s) "
+                + "need one, the first \(first.name) (\(first.targetType.displayName)); \(PlanError.imatrixAdvice)")
         }
         if state.fallbackCount > 0 {
             warnings.append("\(state.fallbackCount) of \(ordered.count) tensor(s) required fallback quantization")
@@ -237,14 +240,22 @@ public struct QuantPlanner: Sendable {
         return n
     }
 
-    /// `tensor_requires_imatrix`: very low-bit types (and Q2_K inside a Q2_K_S file), never token_embd or output.
+    /// The types `tensor_requires_imatrix` names (src/llama-quant.cpp), in its order.
+    public static let imatrixTypes: [ElementType] = [.iq3_xxs, .iq2_xxs, .iq2_xs, .iq2_s, .iq1_m, .iq1_s]
+
+    /// The rule in words, for messages: "IQ3_XXS, IQ2_XXS, … tensors (and Q2_K in a Q2_K_S file)".
+    static var imatrixTypesText: String {
+        imatrixTypes.map(\.displayName).joined(separator: ", ") + " tensors (and Q2_K in a Q2_K_S file)"
+    }
+
+    /// `tensor_requires_imatrix`: very low-bit types (and Q2_K inside a Q2_K_S file), never token_embd,
+    /// per_layer_token_embd or output (`tensor_name_match_token_embd`, `tensor_name_match_output_weight`).
+    /// It looks at the tensor's final type (after mix rules, overrides and fallbacks), as llama-quantize does.
     public static func requiresImatrix(_ name: String, _ type: ElementType, _ fileType: FileType) -> Bool {
         if name == "token_embd.weight" || name == "per_layer_token_embd.weight" || name == "output.weight" { return false }
-        switch type {
-        case .iq3_xxs, .iq2_xxs, .iq2_xs, .iq2_s, .iq1_m, .iq1_s: return true
-        case .q2_K: return fileType == .q2_K_S
-        default: return false
-        }
+        if imatrixTypes.contains(type) { return true }
+        // "as a general rule, the k-type quantizations don't require imatrix data": only Q2_K in a Q2_K_S file.
+        return type == .q2_K && fileType == .q2_K_S
     }
 
     // MARK: - Order

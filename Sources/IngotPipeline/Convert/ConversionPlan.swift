@@ -64,6 +64,12 @@ public struct ConversionPlan: Sendable {
     public var notes: [String]
     /// Tensor count and types per name pattern (`blk.*.ffn_down.weight: q6_K×2, q4_K×2`), for the summary.
     public var typesByPattern: [String]
+    /// Tensors planned in a type Ingot has no encoder for (`EncoderCheck`), in plan order. Only a dry run returns
+    /// a plan with any: it prints the plan, then ``productionError``.
+    public var unproducible: [PlannedOutput] = []
+
+    /// Why this plan cannot be written (some tensor's type has no encoder), or nil.
+    public var productionError: ConvertError? { EncoderCheck.error(unproducible) }
 
     public var outputBytes: Int { tensors.reduce(0) { $0 + $1.byteCount } }
     public var sourceBytes: Int { tensors.reduce(0) { $0 + $1.sourceByteCount } }

@@ -37,6 +37,9 @@ public enum ConversionPlanner {
             plan = try tensorByTensor(o, input: input, format: .safetensors, imatrix: imatrix)
         }
         plan.outputPath = o.output
+        // Every planned type must have an encoder before anything is written; a dry run shows the plan first.
+        plan.unproducible = EncoderCheck.unproducible(plan.tensors)
+        if !o.dryRun, let e = plan.productionError { throw e }
         return plan
     }
 
@@ -180,8 +183,19 @@ public enum ConversionPlanner {
             tokenEmbeddingType: try o.tokenEmbeddingType.map { try ggmlType($0, option: "--token-embedding-type") },
             pure: o.pure, leaveOutputTensor: o.leaveOutputTensor, keepRouterPrecision: o.keepRouterPrecision,
             hasImatrix: imatrix != nil)
-        let q = try QuantPlanner(options: options, model: model).plan(tensors)
+        var q = try QuantPlanner(options: options, model: model).plan(tensors)
         if !o.dryRun { try q.validateForWriting(hasImatrix: imatrix != nil, allowRequantize: o.allowRequantize) }
+        if let imatrix {
+            // llama-quantize also refuses, when it reaches the tensor, a type that needs importance data whose
+            // tensor has no entry ("Missing importance matrix for tensor … in a very low-bit quantization").
+            // Ingot quantizes it without (and says so here).
+            let missing = q.tensorsRequiringImatrix.filter { $0.changesType && imatrix.entries[$0.name] == nil }
+            if let first = missing.first {
+                q.warnings.append("\(imatrix.path): no importance entry for \(missing.count) tensor(s) whose type needs one, "
+                    + "the first \(first.name) (\(first.targetType.displayName)); they are quantized without importance "
+                    + "data (llama-quantize refuses this)")
+            }
+        }
         return q
     }
 
@@ -214,12 +228,14 @@ public enum ConversionPlanner {
         let target: ElementType
         var fileTypeName: String
         var fileTypeID: UInt32?
+        var quantFileType: FileType?
         if let text = o.type {
             if format == .gguf {
                 let t = try QuantTarget(parsing: text)
                 target = t.fileType.defaultType
                 fileTypeName = t.fileType.name
                 fileTypeID = t.fileType.id
+                quantFileType = t.fileType
             } else {
                 guard let t = ElementType(displayName: text) else {
                     throw ConvertError.badOption(option: "--type", value: text, reason: "unknown type")
@@ -295,6 +311,17 @@ public enum ConversionPlanner {
             throw ConvertError.alreadyQuantized(path: input.path, tensor: t.name, type: t.type.displayName)
         }
         var notes: [String] = []
+        // llama-quantize's imatrix rule (`tensor_requires_imatrix`) holds for GGUF output tensor by tensor too.
+        if format == .gguf, imatrix == nil, let ft = quantFileType {
+            let needing = outputs.filter { $0.type != $0.sourceType && QuantPlanner.requiresImatrix($0.name, $0.type, ft) }
+            if let first = needing.first {
+                if !o.dryRun {
+                    throw PlanError.imatrixRequired(tensor: first.name, type: first.type, reason: first.reason, fileType: ft.name)
+                }
+                notes.append("writing this plan will require an importance matrix (--imatrix): \(needing.count) tensor(s) "
+                    + "need one, the first \(first.name) (\(first.type.displayName)); \(PlanError.imatrixAdvice)")
+            }
+        }
         if !kept.isEmpty {
             notes.append("\(kept.count) tensor(s) kept in their own type (1-D, not floating-point, or rows that do not fit \(target.displayName)'s \(target.blockElements)-element blocks)")
         }

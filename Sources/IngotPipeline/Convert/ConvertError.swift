@@ -12,6 +12,9 @@ public enum ConvertError: IngotDiagnostic, Equatable {
     case unsupportedForFormat(format: String, type: String, supported: [String])
     case sourceTensorMissing(tensor: String, path: String)
     case tensorFailed(tensor: String, reason: String)
+    /// The plan gives tensors a type Ingot cannot encode (yet): the first tensor, its type and why it got it, the
+    /// count of such tensors per type ("IQ2_XXS ×28"), and the types Ingot can produce.
+    case noEncoder(tensor: String, type: String, reason: String, counts: [String], supported: [String])
 
     public var description: String {
         switch self {
@@ -29,6 +32,9 @@ public enum ConvertError: IngotDiagnostic, Equatable {
             return "type \(t) cannot be written to \(f); supported: \(s.joined(separator: ", "))"
         case .sourceTensorMissing(let t, let p): return "\(p): tensor \(t) is missing"
         case .tensorFailed(let t, let r): return "tensor \(t): \(r)"
+        case .noEncoder(let t, let ty, let r, let counts, let s):
+            return "tensor \(t) is planned as \(ty) (\(r)), which Ingot cannot produce yet; planned tensors Ingot cannot "
+                + "produce: \(counts.joined(separator: ", ")); Ingot can produce \(s.joined(separator: ", "))"
         }
     }
 
@@ -36,6 +42,8 @@ public enum ConvertError: IngotDiagnostic, Equatable {
         switch self {
         case .alreadyQuantized: return "pass --allow-requantize to quantize it anyway"
         case .notEnoughSpace: return "free some space or write to another disk"
+        case .noEncoder:
+            return "nothing was written; choose another --type, or give those tensors a type Ingot can produce with --tensor-type PATTERN=TYPE"
         default: return nil
         }
     }
