@@ -45,26 +45,7 @@ public enum IQ3_XXS: BlockCodec {
                         for i in 0..<32 { s.weight[i] = xb[i] * xb[i] }
                     }
                     for i in 0..<32 { s.waux[i] = s.weight[i].squareRoot() }
-                    // Signs per 8, with an even number of minus signs: flip the least important if odd.
-                    for k in 0..<4 {
-                        var nflip = 0
-                        var sg: UInt8 = 0
-                        for i in 0..<8 {
-                            if xb[8 * k + i] >= 0 { s.xval[8 * k + i] = xb[8 * k + i] }
-                            else { s.xval[8 * k + i] = -xb[8 * k + i]; nflip += 1; sg |= UInt8(1) << i }
-                        }
-                        if nflip % 2 == 1 {
-                            var imin = 0
-                            var min = s.weight[8 * k] * xb[8 * k] * xb[8 * k]
-                            for i in 1..<8 {
-                                let ax = s.weight[8 * k + i] * xb[8 * k + i] * xb[8 * k + i]
-                                if ax < min { min = ax; imin = i }
-                            }
-                            s.xval[8 * k + imin] = -s.xval[8 * k + imin]
-                            sg ^= UInt8(1) << imin
-                        }
-                        blockSigns[k] = sg & 127
-                    }
+                    s.evenParitySigns(xb, groups: 4, into: &blockSigns)
                     var max = s.xval[0]
                     for i in 1..<32 where !(max > s.xval[i]) { max = s.xval[i] }   // MAX(max, xval[i])
                     if max < groupMaxEps {

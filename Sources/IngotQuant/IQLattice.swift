@@ -171,6 +171,34 @@ struct IQScratch {
     }
 }
 
+extension IQScratch {
+    /// ggml's sign rule for the grid i-quants (`quantize_row_iq2_xxs_impl`, `_iq2_xs_`, `_iq3_xxs_`): for each of
+    /// `groups` groups of 8 elements of `xb`, `xval` receives |x| and the group's sign bits must hold an even number
+    /// of minus signs — when the count is odd, the element with the smallest `weight·x²` (the first, on ties) is
+    /// flipped, in `xval` and in the bits. `signs[k]` receives the 7 stored bits of group k (the 8th is implied).
+    func evenParitySigns(_ xb: UnsafePointer<Float>, groups: Int, into signs: inout [UInt8]) {
+        for k in 0..<groups {
+            var nflip = 0
+            var sg: UInt8 = 0
+            for i in 0..<8 {
+                if xb[8 * k + i] >= 0 { xval[8 * k + i] = xb[8 * k + i] }
+                else { xval[8 * k + i] = -xb[8 * k + i]; nflip += 1; sg |= UInt8(1) << i }
+            }
+            if nflip % 2 == 1 {
+                var imin = 0
+                var min = weight[8 * k] * xb[8 * k] * xb[8 * k]
+                for i in 1..<8 {
+                    let ax = weight[8 * k + i] * xb[8 * k + i] * xb[8 * k + i]
+                    if ax < min { min = ax; imin = i }
+                }
+                xval[8 * k + imin] = -xval[8 * k + imin]
+                sg ^= UInt8(1) << imin
+            }
+            signs[k] = sg & 127
+        }
+    }
+}
+
 extension IQLattice {
     /// How an encoder runs the search (the constants of its `quantize_row_*_impl`).
     struct Search {
