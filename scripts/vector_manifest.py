@@ -7,7 +7,7 @@ Usage: vector_manifest.py FILE.safetensors [> MANIFEST]
 
 Tests/Fixtures/vectors/ggml-quant-vectors.v1.manifest is this script's output for the first (12-type) copy of
 ggml-quant-vectors.safetensors (git show d739cbc:Tests/Fixtures/vectors/ggml-quant-vectors.safetensors), made before
-the file was replaced by the current ../shared copy; GGMLVectorTests reads it to prove the replacement kept every
+the file was replaced by the current shared/ copy; GGMLVectorTests reads it to prove the replacement kept every
 tensor of the old file byte for byte, so the old vector tests keep their meaning.
 """
 import hashlib
