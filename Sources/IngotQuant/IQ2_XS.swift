@@ -40,11 +40,7 @@ public enum IQ2_XS: BlockCodec {
                 let sigma2 = sumx2 / Float(qk)
                 for ib in 0..<16 {
                     let xb = xbl + 16 * ib
-                    for i in 0..<16 {
-                        let w: Float = qw.map { $0[qk * ibl + 16 * ib + i] } ?? 1
-                        s.weight[i] = w * (sigma2 + xb[i] * xb[i]).squareRoot()
-                    }
-                    for i in 0..<16 { s.waux[i] = s.weight[i].squareRoot() }
+                    s.weighImportance(xb, qw.map { $0 + qk * ibl + 16 * ib }, count: 16, sigma2: sigma2)
                     s.evenParitySigns(xb, groups: 2, into: &blockSigns)
                     var max = s.xval[0]
                     for i in 1..<16 where !(max > s.xval[i]) { max = s.xval[i] }   // MAX(max, xval[i])

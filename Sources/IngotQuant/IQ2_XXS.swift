@@ -40,11 +40,7 @@ public enum IQ2_XXS: BlockCodec {
                 let sigma2 = sumx2 / Float(qk)
                 for ib in 0..<8 {
                     let xb = xbl + 32 * ib
-                    for i in 0..<32 {
-                        let w: Float = qw.map { $0[qk * ibl + 32 * ib + i] } ?? 1
-                        s.weight[i] = w * (sigma2 + xb[i] * xb[i]).squareRoot()
-                    }
-                    for i in 0..<32 { s.waux[i] = s.weight[i].squareRoot() }
+                    s.weighImportance(xb, qw.map { $0 + qk * ibl + 32 * ib }, count: 32, sigma2: sigma2)
                     s.evenParitySigns(xb, groups: 4, into: &blockSigns)
                     var max = s.xval[0]
                     for i in 1..<32 where !(max > s.xval[i]) { max = s.xval[i] }   // MAX(max, xval[i])

@@ -172,6 +172,16 @@ struct IQScratch {
 }
 
 extension IQScratch {
+    /// The per-element weights of ggml's grid i-quants for one group of `count` elements of `xb`:
+    /// `weight[i] = qw[i] · sqrt(sigma2 + x[i]²)` (qw nil: 1, ggml's weights of ones) and `waux[i] = sqrt(weight[i])`.
+    func weighImportance(_ xb: UnsafePointer<Float>, _ qw: UnsafePointer<Float>?, count: Int, sigma2: Float) {
+        for i in 0..<count {
+            let w: Float = qw.map { $0[i] } ?? 1
+            weight[i] = w * (sigma2 + xb[i] * xb[i]).squareRoot()
+        }
+        for i in 0..<count { waux[i] = weight[i].squareRoot() }
+    }
+
     /// ggml's sign rule for the grid i-quants (`quantize_row_iq2_xxs_impl`, `_iq2_xs_`, `_iq3_xxs_`): for each of
     /// `groups` groups of 8 elements of `xb`, `xval` receives |x| and the group's sign bits must hold an even number
     /// of minus signs — when the count is odd, the element with the smallest `weight·x²` (the first, on ties) is
